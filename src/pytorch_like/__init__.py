@@ -1,0 +1,108 @@
+"""pytorch_like: PyTorch's API on JAX and XLA.
+
+Write the PyTorch you know with ``import pytorch_like as torch``: tensors with
+``.backward()`` and ``.grad``, ``nn.Module``, ``optim``; JAX computes the gradients and XLA
+compiles the work for CPU, GPU or TPU.
+
+Example:
+    >>> import pytorch_like as torch
+    >>> x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    >>> y = x ** 2; y.retain_grad(); z = y.sum(); z.backward()
+    >>> x.grad
+    tensor([[2., 4.],
+            [6., 8.]])
+"""
+
+from __future__ import annotations
+
+from . import _dtype
+from ._device import device
+from ._dtype import (
+    bfloat16,
+    complex64,
+    complex128,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from ._size import Size
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .tensor import Tensor
+from . import autograd  # noqa: E402  (after Tensor: the engine imports it lazily)
+from .ops.creation import *  # noqa: F401,F403,E402
+from .ops.creation import __all__ as _creation_all
+from .ops.indexing import *  # noqa: F401,F403,E402
+from .ops.indexing import __all__ as _indexing_all
+from .ops.linalg import *  # noqa: F401,F403,E402
+from .ops.linalg import __all__ as _linalg_all
+from .ops.pointwise import *  # noqa: F401,F403,E402
+from .ops.pointwise import __all__ as _pointwise_all
+from .ops.reduction import *  # noqa: F401,F403,E402
+from .ops.reduction import __all__ as _reduction_all
+from .ops.shape import *  # noqa: F401,F403,E402
+from .ops.shape import __all__ as _shape_all
+from .ops.shape import reshape as view  # noqa: F401,E402
+
+bool = _dtype.bool_  # noqa: A001  (torch.bool)
+float = float32  # noqa: A001
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+cfloat = complex64
+cdouble = complex128
+
+
+def is_tensor(obj) -> bool:
+    """Mirrors ``torch.is_tensor``."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:  # noqa: A002
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> int:  # noqa: A002
+    return input.numel()
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    from .ops._util import result_dtype
+
+    return result_dtype(tensor1, tensor2)
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    return from_._cat <= to._cat
+
+
+__version__ = "0.1.0"
+
+__all__ = (
+    ["Tensor", "Size", "device", "dtype", "Generator", "autograd", "no_grad", "enable_grad",
+     "set_grad_enabled", "inference_mode", "is_grad_enabled", "manual_seed", "seed",
+     "initial_seed", "get_rng_state", "set_rng_state", "get_default_dtype",
+     "set_default_dtype", "promote_types", "result_type", "can_cast", "is_tensor",
+     "is_floating_point", "numel", "float32", "float64", "float16", "bfloat16", "int8",
+     "int16", "int32", "int64", "uint8", "complex64", "complex128", "bool", "float", "double",
+     "half", "long", "int", "short", "cfloat", "cdouble", "view"]
+    + list(_creation_all) + list(_indexing_all) + list(_linalg_all) + list(_pointwise_all)
+    + list(_reduction_all) + list(_shape_all)
+)

@@ -1,0 +1,296 @@
+"""Attach torch's Tensor methods and operators to :class:`Tensor`.
+
+Each method calls the one op function that also serves ``torch.<name>``; in-place variants
+(``add_``, ``x += y``) compute out of place and rebind (see ``_inplace``).
+"""
+
+from __future__ import annotations
+
+import jax
+
+from .. import _dtype as D
+from ..random import _next_key
+from ..tensor import Tensor
+from . import creation, indexing, linalg, pointwise, reduction, shape
+from ._inplace import assign, check, rebind
+from ._util import operand
+
+_T = Tensor
+
+
+def _method(name, fn):
+    setattr(_T, name, fn)
+
+
+# Functions whose first argument is the tensor.
+for _mod in (pointwise, reduction, shape, indexing, linalg):
+    for _name in _mod.__all__:
+        _f = getattr(_mod, _name)
+        if not hasattr(_T, _name) or _name in ("abs", "round", "all", "any", "max", "min",
+                                              "sum", "pow"):
+            _method(_name, _f)
+
+for _name in ("isclose", "allclose", "equal"):
+    _method(_name, getattr(pointwise, _name))
+
+
+def _varargs_shape(fn):
+    def method(self, *shape_):
+        return fn(self, *shape_)
+    method.__name__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+def _view(self, *shape_):
+    if len(shape_) == 1 and isinstance(shape_[0], D.dtype):
+        raise NotImplementedError("view(dtype) reinterprets bits; use .to(dtype) instead")
+    return shape.reshape(self, *shape_)
+
+
+_method("view", _view)
+_method("reshape", _varargs_shape(shape.reshape))
+_method("expand", _varargs_shape(shape.expand))
+_method("repeat", _varargs_shape(shape.repeat))
+_method("permute", _varargs_shape(shape.permute))
+_method("view_as", shape.view_as)
+_method("reshape_as", shape.view_as)
+_method("expand_as", shape.expand_as)
+_method("flatten", shape.flatten)
+
+
+def _contiguous(self, memory_format=None):
+    return self
+
+
+_method("contiguous", _contiguous)
+_method("clone", pointwise.clone)
+_method("type_as", lambda self, other: self.to(other.dtype))
+_method("__getitem__", indexing.getitem)
+_method("__setitem__", indexing.setitem)
+_method("T", property(lambda self: shape.permute(self, tuple(reversed(range(self.ndim))))))
+_method("mT", property(lambda self: shape.transpose(self, -2, -1)))
+_method("H", property(lambda self: shape.permute(self, tuple(reversed(range(self.ndim))))))
+_method("softmax", lambda self, dim, dtype=None: reduction.softmax(self, dim, dtype))
+_method("log_softmax", lambda self, dim, dtype=None: reduction.log_softmax(self, dim, dtype))
+_method("absolute", pointwise.abs)
+
+
+def _binop(fn, reflected=False):
+    if reflected:
+        def op(self, other):
+            return fn(operand(other), self)
+    else:
+        def op(self, other):
+            return fn(self, other)
+    return op
+
+
+for _dunder, _fn in [("add", pointwise.add), ("sub", pointwise.sub), ("mul", pointwise.mul),
+                     ("truediv", pointwise.div), ("floordiv", pointwise.floor_divide),
+                     ("mod", pointwise.remainder), ("pow", pointwise.pow),
+                     ("matmul", linalg.matmul), ("and", None), ("or", None), ("xor", None)]:
+    if _fn is None:
+        continue
+    _method(f"__{_dunder}__", _binop(_fn))
+    _method(f"__r{_dunder}__", _binop(_fn, reflected=True))
+
+
+def _bitlogic(bitwise, logical):
+    def op(self, other):
+        other = operand(other)
+        is_bool = self._dtype is D.bool_ and (
+            isinstance(other, bool) or (isinstance(other, Tensor) and other._dtype is D.bool_))
+        return logical(self, other) if is_bool else bitwise(self, other)
+    return op
+
+
+_method("__and__", _bitlogic(pointwise.bitwise_and, pointwise.logical_and))
+_method("__or__", _bitlogic(pointwise.bitwise_or, pointwise.logical_or))
+_method("__xor__", _bitlogic(pointwise.bitwise_xor, pointwise.logical_xor))
+_method("__rand__", _T.__and__)
+_method("__ror__", _T.__or__)
+_method("__rxor__", _T.__xor__)
+
+
+def _invert(self):
+    if self._dtype is D.bool_:
+        return pointwise.logical_not(self)
+    return pointwise.bitwise_not(self)
+
+
+_method("__invert__", _invert)
+_method("__neg__", pointwise.neg)
+_method("__pos__", lambda self: self)
+_method("__abs__", pointwise.abs)
+_method("__rsub__", lambda self, other: pointwise.sub(operand(other), self))
+_method("__rtruediv__", lambda self, other: pointwise.div(operand(other), self))
+_method("__rpow__", lambda self, other: pointwise.pow(operand(other), self))
+_method("__rmatmul__", lambda self, other: linalg.matmul(operand(other), self))
+
+for _dunder, _fn in [("eq", pointwise.eq), ("ne", pointwise.ne), ("lt", pointwise.lt),
+                     ("le", pointwise.le), ("gt", pointwise.gt), ("ge", pointwise.ge)]:
+    _method(f"__{_dunder}__", _binop(_fn))
+
+
+def _eq(self, other):
+    if other is None:
+        return False
+    return pointwise.eq(self, other)
+
+
+def _ne(self, other):
+    if other is None:
+        return True
+    return pointwise.ne(self, other)
+
+
+_method("__eq__", _eq)
+_method("__ne__", _ne)
+_T.__hash__ = lambda self: id(self)
+
+
+# -- in-place ----------------------------------------------------------------------------
+def _inplace(fn):
+    def method(self, *args, **kwargs):
+        return assign(self, lambda: fn(self, *args, **kwargs))
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place version of ``{fn.__name__}``."
+    return method
+
+
+_INPLACE = ["add", "sub", "mul", "div", "pow", "clamp", "clip", "neg", "abs", "exp", "log",
+            "sqrt", "rsqrt", "sigmoid", "tanh", "relu", "floor", "ceil", "round", "trunc",
+            "reciprocal", "square", "sin", "cos", "log1p", "expm1", "sign", "lerp", "addcmul",
+            "addcdiv", "masked_fill", "scatter", "scatter_add", "index_add", "index_copy",
+            "index_fill", "remainder", "fmod", "floor_divide", "maximum", "minimum",
+            "logical_not", "nan_to_num", "tril", "triu", "atan2", "hypot", "frac", "erf",
+            "copysign", "t", "squeeze", "unsqueeze", "transpose", "xlogy", "logit",
+            "bitwise_and", "bitwise_or", "bitwise_xor", "eq", "ne", "lt", "le", "gt", "ge",
+            "scatter_reduce", "exp2", "log2", "log10", "sinh", "cosh", "tan", "asin",
+            "acos", "atan", "deg2rad", "rad2deg", "erfc", "sub"]
+for _name in _INPLACE:
+    _method(_name + "_", _inplace(getattr(_T, _name)))
+
+for _dunder, _name in [("iadd", "add"), ("isub", "sub"), ("imul", "mul"),
+                       ("itruediv", "div"), ("ifloordiv", "floor_divide"), ("imod", "remainder"),
+                       ("ipow", "pow"), ("iand", "__and__"), ("ior", "__or__"),
+                       ("ixor", "__xor__")]:
+    _method(f"__{_dunder}__", _inplace(getattr(_T, _name)))
+
+
+def _imatmul(self, other):
+    return assign(self, lambda: linalg.matmul(self, other))
+
+
+_method("__imatmul__", _imatmul)
+
+
+def zero_(self):
+    """Mirrors ``Tensor.zero_``."""
+    return fill_(self, 0)
+
+
+def fill_(self, value):
+    """Mirrors ``Tensor.fill_``."""
+    check(self)
+    if isinstance(value, Tensor) and value._rg:
+        return rebind(self, shape.expand(value.to(self._dtype), tuple(self.shape)))
+    v = value.item() if isinstance(value, Tensor) else value
+    new = creation._filled(tuple(self.shape), self._dtype.storage, v)
+    return rebind(self, Tensor._make(new, self._dtype))
+
+
+def copy_(self, src, non_blocking: bool = False):
+    """Mirrors ``Tensor.copy_``: broadcast ``src`` into this tensor, keeping dtype."""
+    check(self)
+    src = operand(src)
+    if not isinstance(src, Tensor):
+        return fill_(self, src)
+    if tuple(src.shape) != tuple(self.shape):
+        src = shape.expand(src, tuple(self.shape))
+    if src._dtype is not self._dtype:
+        src = src.to(self._dtype)
+    if src._rg:
+        return rebind(self, pointwise.clone(src))
+    a = src._cell.a
+    try:
+        if not isinstance(a, jax.core.Tracer) and not isinstance(self._cell.a, jax.core.Tracer):
+            dev = next(iter(self._cell.a.devices()))
+            if dev not in a.devices():
+                a = jax.device_put(a, dev)
+    except AttributeError:
+        pass
+    return rebind(self, Tensor._make(a, self._dtype))
+
+
+def _random_(sampler):
+    def method(self, *args, generator=None):
+        check(self)
+        a = sampler(_next_key(generator), tuple(self.shape), self._dtype.storage, *args)
+        return rebind(self, Tensor._make(a, self._dtype))
+    return method
+
+
+def _uniform(key, shp, dt, a=0.0, b=1.0):
+    return creation._uniform(key, shp, dt) * (b - a) + a
+
+
+def _normal(key, shp, dt, mean=0.0, std=1.0):
+    return creation._normal(key, shp, dt) * std + mean
+
+
+def _random_int(key, shp, dt, low=0, high=None):
+    if high is None:
+        low, high = 0, low if low else 2 ** 24
+    return jax.random.randint(key, shp, low, high).astype(dt)
+
+
+def _bernoulli(key, shp, dt, p=0.5):
+    return (jax.random.uniform(key, shp) < p).astype(dt)
+
+
+def _exponential(key, shp, dt, lambd=1.0):
+    return (jax.random.exponential(key, shp) / lambd).astype(dt)
+
+
+_method("uniform_", _random_(_uniform))
+_method("normal_", _random_(_normal))
+_method("random_", _random_(_random_int))
+_method("bernoulli_", _random_(_bernoulli))
+_method("exponential_", _random_(_exponential))
+_method("zero_", zero_)
+_method("fill_", fill_)
+_method("copy_", copy_)
+_method("bernoulli", lambda self, p=None, *, generator=None: creation.bernoulli(
+    self, p, generator=generator))
+
+
+def _new(factory):
+    def method(self, *size, dtype=None, device=None, requires_grad=False):
+        return factory(*size, dtype=dtype or self._dtype, device=device or None,
+                       requires_grad=requires_grad)
+    return method
+
+
+_method("new_zeros", _new(creation.zeros))
+_method("new_ones", _new(creation.ones))
+_method("new_empty", _new(creation.empty))
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    return creation.full(size, fill_value, dtype=dtype or self._dtype, device=device,
+                         requires_grad=requires_grad)
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    return creation.tensor(data, dtype=dtype or self._dtype, device=device,
+                           requires_grad=requires_grad)
+
+
+_method("new_full", new_full)
+_method("new_tensor", new_tensor)
+_method("argwhere", indexing.nonzero)
+_method("split", shape.split)
+_method("chunk", shape.chunk)
+_method("unbind", shape.unbind)

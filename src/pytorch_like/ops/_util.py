@@ -1,0 +1,107 @@
+"""Small helpers shared by the op modules: argument coercion, dims, broadcasting checks."""
+
+from __future__ import annotations
+
+from .. import _dtype as D
+from ..tensor import Tensor, _wrap_dim
+
+_SCALARS = (int, float, bool, complex)
+
+
+def as_tensor_arg(x) -> Tensor:
+    """Coerce an op argument to a Tensor (numpy arrays, lists, JAX arrays)."""
+    if isinstance(x, Tensor):
+        return x
+    from .creation import tensor
+
+    return tensor(x)
+
+
+def operand(x):
+    """A Tensor or a Python scalar (kept as a scalar: weakly typed, as torch treats it)."""
+    if isinstance(x, Tensor) or isinstance(x, _SCALARS):
+        return x
+    import numpy as np
+
+    if isinstance(x, np.generic):
+        return x.item()
+    return as_tensor_arg(x)
+
+
+def result_dtype(*xs) -> D.dtype:
+    """torch's type promotion over Tensors (with and without dims) and Python scalars."""
+    dims, zeros, scalars = [], [], []
+    for x in xs:
+        if isinstance(x, Tensor):
+            (dims if x._cell.a.ndim else zeros).append(x._dtype)
+        elif x is not None:
+            scalars.append(x)
+    return D.result_type(dims, zeros, scalars)
+
+
+def binary_dtype(a, b) -> D.dtype:
+    # Fast paths for the common cases; the general rule otherwise.
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            if a._dtype is b._dtype:
+                return a._dtype
+        elif isinstance(b, float):
+            if a._dtype._cat >= 2:
+                return a._dtype
+        elif isinstance(b, int) and not isinstance(b, bool):
+            if a._dtype._cat >= 1:
+                return a._dtype
+    return result_dtype(a, b)
+
+
+def cast_for(dtype: D.dtype, *xs):
+    """The storage dtype to cast inputs to inside the op, or None when all already match."""
+    st = dtype.storage
+    for x in xs:
+        if isinstance(x, Tensor) and x._cell.a.dtype != st:
+            return st
+    return None
+
+
+def check_broadcast(*shapes) -> None:
+    """Raise torch's broadcast error before JAX does, naming both sizes."""
+    n = max(len(s) for s in shapes)
+    for i in range(n):
+        size = 1
+        first = None
+        for k, s in enumerate(shapes):
+            j = len(s) - n + i
+            if j < 0:
+                continue
+            d = s[j]
+            if d != 1:
+                if size != 1 and d != size:
+                    a, b = ("a", "b") if first == 0 else (chr(97 + first), chr(97 + k))
+                    raise RuntimeError(
+                        f"The size of tensor {a} ({size}) must match the size of tensor {b} "
+                        f"({d}) at non-singleton dimension {i}")
+                size = d
+                first = k if first is None else first
+    return None
+
+
+def dims_arg(dim, ndim: int):
+    """Normalise a dim argument (int, tuple, list or None) to a sorted tuple or None."""
+    if dim is None:
+        return None
+    if isinstance(dim, (list, tuple)):
+        if len(dim) == 0:
+            return None
+        return tuple(sorted(_wrap_dim(int(d), ndim) for d in dim))
+    return (_wrap_dim(int(dim), ndim),)
+
+
+def shape_arg(args) -> tuple:
+    """torch accepts f(2, 3), f((2, 3)), f([2, 3]) and f(torch.Size([2, 3]))."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(int(a) for a in args)
+
+
+def float_dtype(dtype: D.dtype) -> D.dtype:
+    return dtype if dtype._cat >= 2 else D.get_default_dtype()

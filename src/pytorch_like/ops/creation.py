@@ -1,0 +1,355 @@
+"""Tensor creation: tensor, zeros, ones, arange, ..., and the random constructors.
+
+Mirrors torch's factories, with torch's dtype defaults (float32 for floating data, int64 for
+integer data, bool for booleans). Random factories draw from the global generator seeded by
+``manual_seed``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import _dtype as D
+from .._device import to_jax_device
+from ..random import _next_key
+from ..tensor import Tensor
+from ._util import shape_arg
+
+__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like",
+           "ones_like", "full_like", "empty_like", "arange", "linspace", "logspace", "eye",
+           "rand", "randn", "randint", "randperm", "normal", "bernoulli", "rand_like",
+           "randn_like", "randint_like", "scalar_tensor", "multinomial", "poisson"]
+
+
+def _place(a, device):
+    if device is None:
+        return a
+    return jax.device_put(a, to_jax_device(device))
+
+
+def _check_int_range(arr: np.ndarray, dtype: D.dtype) -> None:
+    st = dtype.storage
+    if arr.size and arr.dtype.kind in "iu" and st.itemsize < arr.dtype.itemsize:
+        info = np.iinfo(st)
+        lo, hi = arr.min(), arr.max()
+        if lo < info.min or hi > info.max:
+            raise OverflowError(
+                f"value {hi if hi > info.max else lo} does not fit the {st} storage of "
+                f"{dtype}: enable 64-bit storage with jax.config.update('jax_enable_x64', True)")
+
+
+def _infer(data):
+    """numpy array and torch dtype for arbitrary tensor data, with torch's inference."""
+    if isinstance(data, Tensor):
+        return np.asarray(data), data._dtype
+    if isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data)
+        return arr, D.from_np(arr.dtype)
+    if isinstance(data, jax.Array):
+        return data, D.from_storage(data.dtype)
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        parts = [_infer(x) for x in data]
+        dt = parts[0][1]
+        for _, d in parts[1:]:
+            dt = D.promote_types(dt, d)
+        return np.stack([np.asarray(p[0]).astype(dt.np) for p in parts]), dt
+    arr = np.asarray(data)
+    k = arr.dtype.kind
+    if k == "f":
+        return arr, D.get_default_dtype()
+    if k == "c":
+        return arr, D.default_complex()
+    if k == "b":
+        return arr, D.bool_
+    if k in "iu":
+        return arr, D.int64
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """Mirrors ``torch.tensor``: a new leaf tensor holding a copy of ``data``.
+
+    Example:
+        >>> torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    """
+    arr, inferred = _infer(data)
+    dt = D.to_dtype(dtype) if dtype is not None else inferred
+    if isinstance(arr, np.ndarray):
+        if dt is D.int64 and arr.dtype.kind in "iu":
+            _check_int_range(arr, dt)
+        a = jnp.asarray(arr, dtype=dt.storage)
+    else:
+        a = arr.astype(dt.storage)
+    t = Tensor._make(_place(a, device), dt)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Mirrors ``torch.as_tensor`` (returns ``data`` itself when nothing changes)."""
+    if isinstance(data, Tensor):
+        return data.to(dtype=dtype, device=device) if (dtype or device) else data
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """Mirrors ``torch.from_numpy`` (a copy here, not shared memory)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    return tensor(ndarray)
+
+
+def scalar_tensor(s, *, dtype=None, device=None) -> Tensor:
+    return tensor(s, dtype=dtype or D.get_default_dtype(), device=device)
+
+
+def _factory(fill, args, dtype, device, requires_grad, default=None):
+    shape = shape_arg(args)
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(shape)}")
+    dt = D.to_dtype(dtype) if dtype is not None else (default or D.get_default_dtype())
+    t = Tensor._make(_place(_filled(shape, dt.storage, fill), device), dt)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+@functools.partial(jax.jit, static_argnums=(0, 1))
+def _filled_jit(shape, dtype, value):
+    return jnp.full(shape, value, dtype)
+
+
+def _filled(shape, dtype, value):
+    return _filled_jit(shape, dtype, value)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """Mirrors ``torch.zeros``."""
+    return _factory(0, size, dtype, device, requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """Mirrors ``torch.ones``."""
+    return _factory(1, size, dtype, device, requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          memory_format=None, pin_memory=False) -> Tensor:
+    """Mirrors ``torch.empty`` (zero-filled: JAX has no uninitialised memory)."""
+    return _factory(0, size, dtype, device, requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Mirrors ``torch.full``: the dtype follows ``fill_value`` when not given."""
+    if dtype is None:
+        dtype = _infer(fill_value)[1] if not isinstance(fill_value, Tensor) else fill_value.dtype
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _factory(fill_value, (size,), dtype, device, requires_grad)
+
+
+def _like(x: Tensor, dtype, device):
+    return (x.shape, dtype if dtype is not None else x.dtype,
+            device if device is not None else None)
+
+
+def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,  # noqa: A002
+               memory_format=None) -> Tensor:
+    s, d, dev = _like(input, dtype, device)
+    return _factory(0, (s,), d, dev, requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,  # noqa: A002
+              memory_format=None) -> Tensor:
+    s, d, dev = _like(input, dtype, device)
+    return _factory(1, (s,), d, dev, requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,  # noqa: A002
+               memory_format=None) -> Tensor:
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(input: Tensor, fill_value, *, dtype=None, device=None,  # noqa: A002
+              requires_grad=False, memory_format=None) -> Tensor:
+    s, d, dev = _like(input, dtype, device)
+    return _factory(fill_value, (s,), d, dev, requires_grad)
+
+
+def arange(start=0, end=None, step=1, *, dtype=None, device=None,
+           requires_grad=False) -> Tensor:
+    """Mirrors ``torch.arange``: int64 for integer arguments, else the default float."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if dtype is None:
+        dtype = D.int64 if all(isinstance(v, int) for v in vals) else D.get_default_dtype()
+    dt = D.to_dtype(dtype)
+    n = max(0, math.ceil((vals[1] - vals[0]) / vals[2]))
+    arr = np.arange(n, dtype=np.float64) * vals[2] + vals[0]
+    return tensor(arr.astype(dt.np), dtype=dt, device=device, requires_grad=requires_grad)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None,
+             requires_grad=False) -> Tensor:
+    """Mirrors ``torch.linspace``."""
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    arr = np.linspace(float(start), float(end), int(steps))
+    return tensor(arr.astype(dt.np), dtype=dt, device=device, requires_grad=requires_grad)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad=False) -> Tensor:
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    arr = np.logspace(float(start), float(end), int(steps), base=base)
+    return tensor(arr.astype(dt.np), dtype=dt, device=device, requires_grad=requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None,
+        requires_grad=False) -> Tensor:
+    """Mirrors ``torch.eye``."""
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    t = Tensor._make(_place(jnp.eye(n, m, dtype=dt.storage), device), dt)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+# -- random ------------------------------------------------------------------------------
+
+@functools.partial(jax.jit, static_argnums=(1, 2))
+def _uniform(key, shape, dtype):
+    return jax.random.uniform(key, shape, dtype)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2))
+def _normal(key, shape, dtype):
+    return jax.random.normal(key, shape, dtype)
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2))
+def _randint(key, shape, dtype, low, high):
+    return jax.random.randint(key, shape, low, high, dtype)
+
+
+def _rand_factory(sampler, size, dtype, device, requires_grad, generator, *extra):
+    shape = shape_arg(size)
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    a = sampler(_next_key(generator), shape, dt.storage, *extra)
+    t = Tensor._make(_place(a, device), dt)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Mirrors ``torch.rand``: uniform on [0, 1), from the global generator."""
+    return _rand_factory(_uniform, size, dtype, device, requires_grad, generator)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Mirrors ``torch.randn``: standard normal, from the global generator."""
+    return _rand_factory(_normal, size, dtype, device, requires_grad, generator)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False) -> Tensor:
+    """Mirrors ``torch.randint(low=0, high, size)``: int64 by default."""
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    shape = shape_arg((size,))
+    a = _randint(_next_key(generator), shape, dt.storage if dt._cat == 1 else np.int32,
+                 int(low), int(high))
+    return Tensor._make(_place(a.astype(dt.storage), device), dt)
+
+
+def randperm(n: int, *, generator=None, dtype=None, device=None,
+             requires_grad=False) -> Tensor:
+    """Mirrors ``torch.randperm``: a random permutation of 0..n-1 (int64)."""
+    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    a = _perm(_next_key(generator), int(n))
+    return Tensor._make(_place(a.astype(dt.storage), device), dt)
+
+
+@functools.partial(jax.jit, static_argnums=(1,))
+def _perm(key, n):
+    return jax.random.permutation(key, n)
+
+
+def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,  # noqa: A002
+              generator=None) -> Tensor:
+    return rand(input.shape, dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad, generator=generator)
+
+
+def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,  # noqa: A002
+               generator=None) -> Tensor:
+    return randn(input.shape, dtype=dtype or input.dtype, device=device,
+                 requires_grad=requires_grad, generator=generator)
+
+
+def randint_like(input: Tensor, low=0, high=None, *, dtype=None,  # noqa: A002
+                 device=None, generator=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device,
+                   generator=generator)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None,
+           device=None, requires_grad=False) -> Tensor:
+    """Mirrors ``torch.normal``: tensor or float mean/std, or float both with ``size``."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        ref = mean if isinstance(mean, Tensor) else std
+        shape = ref.shape if size is None else shape_arg((size,))
+        if isinstance(mean, Tensor) and isinstance(std, Tensor):
+            from ._util import check_broadcast
+            check_broadcast(tuple(mean.shape), tuple(std.shape))
+            shape = jnp.broadcast_shapes(tuple(mean.shape), tuple(std.shape))
+        z = randn(shape, dtype=ref.dtype, generator=generator, device=device)
+        return z * std + mean
+    z = randn(size, dtype=dtype, generator=generator, device=device)
+    out = z * std + mean
+    return out.requires_grad_(True) if requires_grad else out
+
+
+@jax.jit
+def _bern(key, p):
+    return jax.random.uniform(key, p.shape, p.dtype) < p
+
+
+def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.bernoulli``: 1 with probability ``input`` (or ``p``), same dtype."""
+    probs = input._cell.a if p is None else jnp.full(input.shape, p, input.dtype.storage)
+    a = _bern(_next_key(generator), probs.astype(jnp.float32))
+    return Tensor._make(a.astype(input.dtype.storage), input.dtype)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
+                generator=None) -> Tensor:
+    """Mirrors ``torch.multinomial`` (rows of non-negative weights)."""
+    logits = jnp.log(input._cell.a.astype(jnp.float32))
+    key = _next_key(generator)
+    if replacement:
+        a = jax.random.categorical(key, logits, axis=-1,
+                                   shape=(num_samples,) + logits.shape[:-1])
+        a = jnp.moveaxis(a, 0, -1)
+    else:
+        g = jax.random.gumbel(key, logits.shape)
+        a = jnp.argsort(-(logits + g), axis=-1)[..., :num_samples]
+    return Tensor._make(a.astype(D.int64.storage), D.int64)
+
+
+def poisson(input: Tensor, generator=None) -> Tensor:  # noqa: A002
+    a = jax.random.poisson(_next_key(generator), input._cell.a)
+    return Tensor._make(a.astype(input.dtype.storage), input.dtype)

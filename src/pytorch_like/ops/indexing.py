@@ -1,0 +1,355 @@
+"""Indexing: ``t[i]``, ``t[i] = v``, gather/scatter, index_select, masked_fill, nonzero.
+
+Basic indices (ints, slices, None, ...) and integer-tensor indices follow torch (numpy's
+rules). Python ints are bounds-checked with torch's IndexError and passed into the compiled
+op as values, so ``x[i]`` in a loop compiles once. A boolean mask used to *read* has a
+data-dependent shape, so it runs eagerly only; writing through a mask is a ``where`` and
+also works under ``compile``. Deliberate difference: out-of-range *tensor* indices are not
+checked (JAX clamps reads and drops writes).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import _dtype as D
+from ..tensor import Tensor, _traced, _wrap_dim
+from ._dispatch import Op, apply
+from ._util import as_tensor_arg, operand
+
+__all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "nonzero",
+           "masked_select", "take", "index_add", "index_copy", "index_fill", "take_along_dim",
+           "argwhere", "scatter_reduce"]
+
+
+def _parse(t: Tensor, idx):
+    """Split an index into a static spec and the dynamic index arrays it refers to."""
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    shape = t._cell.a.shape
+    n_ell = sum(1 for i in idx if i is Ellipsis)
+    if n_ell > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    consumed = sum(_dims_used(i) for i in idx if i is not None and i is not Ellipsis)
+    if consumed > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    spec, dyn = [], []
+    dim = 0
+    for item in idx:
+        if item is None:
+            spec.append(None)
+        elif item is Ellipsis:
+            spec.append(Ellipsis)
+            dim += len(shape) - consumed
+        elif isinstance(item, slice):
+            spec.append(("s", _int_or_none(item.start), _int_or_none(item.stop),
+                         _int_or_none(item.step)))
+            if item.step is not None and _int_or_none(item.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            dim += 1
+        elif isinstance(item, bool):
+            raise IndexError("pytorch_like does not support a Python bool as an index")
+        elif isinstance(item, (int, np.integer)):
+            size = shape[dim]
+            i = int(item)
+            if not -size <= i < size:
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size "
+                                 f"{size}")
+            spec.append(("d", len(dyn)))
+            dyn.append(i % size)
+            dim += 1
+        else:
+            it = item if isinstance(item, Tensor) else as_tensor_arg(item)
+            if it._dtype is D.bool_ or it._dtype is D.uint8:
+                for k, ax in enumerate(_mask_to_indices(it, shape, dim)):
+                    spec.append(("d", len(dyn)))
+                    dyn.append(ax)
+                dim += it.ndim
+            else:
+                if it._dtype._cat != 1:
+                    raise IndexError("tensors used as indices must be long, int, byte or bool "
+                                     "tensors")
+                spec.append(("d", len(dyn)))
+                dyn.append(it)
+                dim += 1
+    return tuple(spec), dyn
+
+
+def _dims_used(item) -> int:
+    if isinstance(item, Tensor) and item._dtype is D.bool_:
+        return item.ndim
+    if isinstance(item, np.ndarray) and item.dtype == np.bool_:
+        return item.ndim
+    return 1
+
+
+def _int_or_none(v):
+    if v is None:
+        return None
+    return int(v.item()) if isinstance(v, Tensor) else int(v)
+
+
+def _mask_to_indices(mask: Tensor, shape, dim: int):
+    a = mask._cell.a
+    if _traced(a):
+        raise RuntimeError(
+            "Indexing with a boolean mask has a data-dependent shape and cannot run inside a "
+            "compiled function. Use torch.where(mask, x, other) or multiply by the mask "
+            "instead, or index outside the compiled function.")
+    m = np.asarray(a).astype(bool)
+    want = tuple(shape[dim:dim + m.ndim])
+    if m.shape != want:
+        for k, (a_, b_) in enumerate(zip(m.shape, want)):
+            if a_ != b_:
+                raise IndexError(f"The shape of the mask [{', '.join(map(str, m.shape))}] at "
+                                 f"index {k} does not match the shape of the indexed tensor "
+                                 f"[{', '.join(map(str, shape))}] at index {dim + k}")
+    return [Tensor._make(jnp.asarray(ix, D.int64.storage), D.int64) for ix in np.nonzero(m)]
+
+
+def _build(spec, dyn):
+    out = []
+    for s in spec:
+        if s is None or s is Ellipsis:
+            out.append(s)
+        elif s[0] == "s":
+            out.append(slice(s[1], s[2], s[3]))
+        else:
+            out.append(dyn[s[1]])
+    return tuple(out)
+
+
+def _getitem_fn(x, *dyn, spec):
+    return x[_build(spec, dyn)]
+
+
+def _setitem_fn(x, v, *dyn, spec):
+    return x.at[_build(spec, dyn)].set(jnp.asarray(v).astype(x.dtype))
+
+
+_getitem = Op("getitem", _getitem_fn, saves=(), grad_name="IndexBackward0")
+_setitem = Op("setitem", _setitem_fn, saves=(), grad_name="IndexPutBackward0")
+
+
+def getitem(t: Tensor, idx) -> Tensor:
+    """``t[idx]`` as torch does it."""
+    if isinstance(idx, Tensor) and idx._dtype is D.bool_ and idx.shape == t.shape \
+            and not _traced(idx._cell.a):
+        spec, dyn = _parse(t, idx)
+    else:
+        spec, dyn = _parse(t, idx)
+    return apply(_getitem, (t, *dyn), (("spec", spec),), None, t._dtype)
+
+
+def _where_set(x, m, v):
+    return jnp.where(m, jnp.asarray(v).astype(x.dtype), x)
+
+
+_masked_set = Op("masked_set", _where_set, saves=(1,), grad_name="IndexPutBackward0")
+
+
+def setitem(t: Tensor, idx, value) -> None:
+    """``t[idx] = value``: an in-place write that rebinds ``t`` and bumps its version."""
+    from ._inplace import assign
+
+    value = operand(value)
+    if isinstance(value, Tensor) and value._dtype is not t._dtype:
+        value = value.to(t._dtype)
+    if isinstance(idx, Tensor) and idx._dtype is D.bool_ and (
+            not isinstance(value, Tensor) or value.numel() == 1):
+        # A mask write keeps a static shape: a where, usable under compile.
+        m = idx
+        while m.ndim < t.ndim:
+            m = m.unsqueeze(-1)
+        v = value.reshape(()) if isinstance(value, Tensor) else value
+        assign(t, lambda: apply(_masked_set, (t, m, v), (), None, t._dtype))
+        return
+    spec, dyn = _parse(t, idx)
+    assign(t, lambda: apply(_setitem, (t, value, *dyn), (("spec", spec),), None, t._dtype))
+
+
+def _gather_fn(x, idx, *, dim):
+    cut = tuple(slice(0, idx.shape[d]) if d != dim else slice(None) for d in range(x.ndim))
+    return jnp.take_along_axis(x[cut], idx, axis=dim)
+
+
+_gather = Op("gather", _gather_fn, saves=(1,), grad_name="GatherBackward0")
+
+
+def gather(input, dim: int, index, *, sparse_grad: bool = False) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.gather``: ``out[i][j] = input[i][index[i][j]]`` for dim=1."""
+    d = _wrap_dim(dim, input.ndim)
+    if index.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                           "tensor")
+    for k in range(input.ndim):
+        if k != d and index.shape[k] > input.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                               f"{list(index.shape)} to be smaller than self "
+                               f"{list(input.shape)} apart from dimension {d}")
+    return apply(_gather, (input, index), (("dim", d),), None, input._dtype)
+
+
+def take_along_dim(input, indices, dim=None) -> Tensor:  # noqa: A002
+    if dim is None:
+        return take(input, indices)
+    return gather(input, dim, indices.expand(*[
+        s if k != _wrap_dim(dim, input.ndim) else -1 for k, s in enumerate(input.shape)]))
+
+
+def _scatter_index(idx, dim):
+    grids = jnp.meshgrid(*[jnp.arange(s) for s in idx.shape], indexing="ij")
+    grids[dim] = idx
+    return tuple(grids)
+
+
+def _scatter_fn(x, idx, src, *, dim, mode):
+    ix = _scatter_index(idx, dim)
+    if hasattr(src, "shape") and jnp.ndim(src) > 0:
+        src = src[tuple(slice(0, s) for s in idx.shape)]
+    src = jnp.asarray(src).astype(x.dtype)
+    ref = x.at[ix]
+    if mode == "set":
+        return ref.set(src)
+    if mode == "add":
+        return ref.add(src)
+    if mode == "multiply":
+        return ref.multiply(src)
+    if mode == "amax":
+        return ref.max(src)
+    if mode == "amin":
+        return ref.min(src)
+    raise ValueError(f"reduce argument must be either add or multiply, got {mode}")
+
+
+_scatter = Op("scatter", _scatter_fn, saves=(1,), grad_name="ScatterBackward0")
+
+
+def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.scatter``: ``out[i][index[i][j]] = src[i][j]`` for dim=1."""
+    if src is None:
+        src = value
+    d = _wrap_dim(dim, input.ndim)
+    mode = {None: "set", "add": "add", "multiply": "multiply"}[reduce]
+    return apply(_scatter, (input, index, operand(src)), (("dim", d), ("mode", mode)), None,
+                 input._dtype)
+
+
+def scatter_add(input, dim: int, index, src) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.scatter_add`` (duplicates add up)."""
+    d = _wrap_dim(dim, input.ndim)
+    return apply(_scatter, (input, index, src), (("dim", d), ("mode", "add")), None,
+                 input._dtype)
+
+
+def scatter_reduce(input, dim: int, index, src, reduce: str, *,  # noqa: A002
+                   include_self: bool = True) -> Tensor:
+    if reduce not in ("sum", "prod", "amax", "amin") or not include_self:
+        raise NotImplementedError(f"scatter_reduce with reduce={reduce!r}, include_self="
+                                  f"{include_self} is not implemented")
+    mode = {"sum": "add", "prod": "multiply"}.get(reduce, reduce)
+    d = _wrap_dim(dim, input.ndim)
+    return apply(_scatter, (input, index, src), (("dim", d), ("mode", mode)), None,
+                 input._dtype)
+
+
+def _index_select_fn(x, idx, *, dim):
+    return jnp.take(x, idx, axis=dim)
+
+
+_index_select = Op("index_select", _index_select_fn, saves=(1,),
+                   grad_name="IndexSelectBackward0")
+
+
+def index_select(input, dim: int, index) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.index_select``."""
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    return apply(_index_select, (input, index.reshape(-1)),
+                 (("dim", _wrap_dim(dim, input.ndim)),), None, input._dtype)
+
+
+def _index_update_fn(x, idx, src, *, dim, mode):
+    ix = (slice(None),) * dim + (idx,)
+    src = jnp.asarray(src).astype(x.dtype)
+    if mode == "add":
+        return x.at[ix].add(src)
+    return x.at[ix].set(src)
+
+
+_index_update = Op("index_update", _index_update_fn, saves=(1,))
+
+
+def index_add(input, dim: int, index, source, *, alpha=1) -> Tensor:  # noqa: A002
+    src = source * alpha if alpha != 1 else source
+    return apply(_index_update, (input, index, src), (("dim", _wrap_dim(dim, input.ndim)),
+                                                      ("mode", "add")), None, input._dtype)
+
+
+def index_copy(input, dim: int, index, source) -> Tensor:  # noqa: A002
+    return apply(_index_update, (input, index, source), (("dim", _wrap_dim(dim, input.ndim)),
+                                                         ("mode", "set")), None, input._dtype)
+
+
+def index_fill(input, dim: int, index, value) -> Tensor:  # noqa: A002
+    return apply(_index_update, (input, index, operand(value)),
+                 (("dim", _wrap_dim(dim, input.ndim)), ("mode", "set")), None, input._dtype)
+
+
+_masked_fill = Op("masked_fill", lambda x, m, v: jnp.where(m, jnp.asarray(v).astype(x.dtype),
+                                                           x),
+                  saves=(1,), grad_name="MaskedFillBackward0")
+
+
+def masked_fill(input, mask, value) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.masked_fill``: ``value`` where ``mask`` is True."""
+    if mask._dtype is not D.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{mask.dtype}")
+    from ._util import check_broadcast
+    if tuple(mask.shape) != tuple(input.shape):
+        check_broadcast(tuple(input.shape), tuple(mask.shape))
+    v = operand(value)
+    if isinstance(v, Tensor) and v.ndim:
+        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {v.ndim} dimension(s).")
+    return apply(_masked_fill, (input, mask, v), (), None, input._dtype)
+
+
+def nonzero(input, *, as_tuple: bool = False):  # noqa: A002
+    """Mirrors ``torch.nonzero`` (eager only: the result's size depends on the data)."""
+    a = input._cell.a
+    if _traced(a):
+        raise RuntimeError("torch.nonzero has a data-dependent output shape and cannot run "
+                           "inside a compiled function; use torch.where(cond, x, y) instead.")
+    nz = np.nonzero(np.asarray(a))
+    if as_tuple:
+        return tuple(Tensor._make(jnp.asarray(i, D.int64.storage), D.int64) for i in nz)
+    arr = np.stack(nz, 1) if nz else np.zeros((0, 0), np.int64)
+    return Tensor._make(jnp.asarray(arr, D.int64.storage), D.int64)
+
+
+argwhere = nonzero
+
+
+def masked_select(input, mask) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.masked_select`` (eager only)."""
+    from .shape import broadcast_tensors
+    x, m = broadcast_tensors(input, mask)
+    return getitem(x, m)
+
+
+def _take_fn(x, idx):
+    return jnp.take(x.reshape(-1), idx)
+
+
+_take = Op("take", _take_fn, saves=(1,), grad_name="TakeBackward0")
+
+
+def take(input, index) -> Tensor:  # noqa: A002
+    return apply(_take, (input, index), (), None, input._dtype)
+
+
+del jax

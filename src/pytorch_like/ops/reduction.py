@@ -1,0 +1,480 @@
+"""Reductions: sum, mean, prod, std, var, max/min (values and indices), argmax, norm, ...
+
+torch's conventions: ``dim`` may be an int or tuple, ``keepdim=False``; integer ``sum`` and
+``prod`` give int64; ``std``/``var`` use Bessel's correction (``correction=1``) by default;
+``max(dim)``/``min(dim)`` return a ``(values, indices)`` named tuple.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import jax
+import jax.numpy as jnp
+
+from .. import _dtype as D
+from ..tensor import Tensor
+from ._dispatch import Op, apply
+from ._util import cast_for, dims_arg, float_dtype
+
+__all__ = ["sum", "mean", "prod", "std", "var", "std_mean", "var_mean", "max", "min", "amax",
+           "amin", "argmax", "argmin", "logsumexp", "softmax", "log_softmax", "cumsum",
+           "cumprod", "norm", "all", "any", "median", "count_nonzero", "aminmax", "nansum",
+           "nanmean", "mode", "sort", "argsort", "topk", "kthvalue", "cummax", "cummin"]
+
+values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _s(input, dim, keepdim):  # noqa: A002
+    return (("dim", dims_arg(dim, input.ndim)), ("keepdim", bool(keepdim)))
+
+
+def _sum_fn(x, *, dim, keepdim):
+    return jnp.sum(x, axis=dim, keepdims=keepdim)
+
+
+def _mean_fn(x, *, dim, keepdim):
+    return jnp.mean(x, axis=dim, keepdims=keepdim)
+
+
+def _prod_fn(x, *, dim, keepdim):
+    return jnp.prod(x, axis=dim, keepdims=keepdim)
+
+
+_sum = Op("sum", _sum_fn, saves=(), grad_name="SumBackward1")
+_mean = Op("mean", _mean_fn, saves=(), grad_name="MeanBackward1")
+_prod = Op("prod", _prod_fn, grad_name="ProdBackward1")
+
+
+def _acc_dtype(input: Tensor, dtype) -> D.dtype:  # noqa: A002
+    if dtype is not None:
+        return D.to_dtype(dtype)
+    return D.int64 if input.dtype._cat <= 1 else input.dtype
+
+
+def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001, A002
+    """Mirrors ``torch.sum``: bool and integer inputs sum to int64."""
+    dt = _acc_dtype(input, dtype)
+    return apply(_sum, (input,), _s(input, dim, keepdim), cast_for(dt, input), dt)
+
+
+def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    from .pointwise import isnan, where
+    return sum(where(isnan(input), 0.0, input), dim, keepdim, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.mean``: integer inputs need an explicit floating ``dtype``."""
+    dt = D.to_dtype(dtype) if dtype is not None else input.dtype
+    if dt._cat <= 1:
+        names = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte",
+                 "int16": "Short", "int8": "Char"}
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {names.get(dt.name, dt.name)}")
+    return apply(_mean, (input,), _s(input, dim, keepdim), cast_for(dt, input), dt)
+
+
+def nanmean(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    from .pointwise import isnan
+    notnan = (~isnan(input)).sum(dim, keepdim)
+    return nansum(input, dim, keepdim) / notnan
+
+
+def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    dt = _acc_dtype(input, dtype)
+    if isinstance(dim, (tuple, list)):
+        raise TypeError("prod(): argument 'dim' must be int, not tuple")
+    return apply(_prod, (input,), _s(input, dim, keepdim), cast_for(dt, input), dt)
+
+
+def _var_fn(x, *, dim, keepdim, correction):
+    return jnp.var(x, axis=dim, keepdims=keepdim, ddof=correction)
+
+
+def _std_fn(x, *, dim, keepdim, correction):
+    return jnp.std(x, axis=dim, keepdims=keepdim, ddof=correction)
+
+
+_var = Op("var", _var_fn, grad_name="VarBackward0")
+_std = Op("std", _std_fn, grad_name="StdBackward0")
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    if unbiased is None:
+        return 1
+    return 1 if unbiased else 0
+
+
+def _var_args(input, dim, unbiased, keepdim, correction):  # noqa: A002
+    if isinstance(dim, bool):  # torch.var(x, False) means unbiased=False
+        unbiased, dim = dim, None
+    return (("dim", dims_arg(dim, input.ndim)), ("keepdim", bool(keepdim)),
+            ("correction", _correction(unbiased, correction)))
+
+
+def var(input, dim=None, unbiased=None, keepdim: bool = False, *,  # noqa: A002
+        correction=None) -> Tensor:
+    """Mirrors ``torch.var``: sample variance (``correction=1``) by default."""
+    dt = float_dtype(input.dtype)
+    return apply(_var, (input,), _var_args(input, dim, unbiased, keepdim, correction),
+                 cast_for(dt, input), dt)
+
+
+def std(input, dim=None, unbiased=None, keepdim: bool = False, *,  # noqa: A002
+        correction=None) -> Tensor:
+    """Mirrors ``torch.std``: sample standard deviation (``correction=1``) by default."""
+    dt = float_dtype(input.dtype)
+    return apply(_std, (input,), _var_args(input, dim, unbiased, keepdim, correction),
+                 cast_for(dt, input), dt)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))
+
+
+# -- max / min ---------------------------------------------------------------------------
+def _amax_fn(x, *, dim, keepdim):
+    return jnp.max(x, axis=dim, keepdims=keepdim)
+
+
+def _amin_fn(x, *, dim, keepdim):
+    return jnp.min(x, axis=dim, keepdims=keepdim)
+
+
+_amax = Op("amax", _amax_fn, grad_name="AmaxBackward0")
+_amin = Op("amin", _amin_fn, grad_name="AminBackward0")
+
+
+def _max_dim_fn(x, *, dim, keepdim, largest):
+    idx = jnp.argmax(x, axis=dim, keepdims=True) if largest else \
+        jnp.argmin(x, axis=dim, keepdims=True)
+    vals = jnp.take_along_axis(x, idx, axis=dim)
+    if not keepdim:
+        vals, idx = jnp.squeeze(vals, dim), jnp.squeeze(idx, dim)
+    return vals, idx.astype(D.int64.storage)
+
+
+_max_dim = Op("max_dim", _max_dim_fn, nout=2, diff_out=(0,), grad_name="MaxBackward0")
+
+
+def _reduce_extreme(input, dim, keepdim, largest: bool, other):  # noqa: A002
+    if isinstance(dim, Tensor):
+        other, dim = dim, None
+    if other is not None:
+        from .pointwise import maximum, minimum
+        return maximum(input, other) if largest else minimum(input, other)
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f"{'max' if largest else 'min'}(): Expected reduction dim to be "
+                               "specified for input.numel() == 0. Specify the reduction dim "
+                               "with the 'dim' argument.")
+        return apply(_amax if largest else _amin, (input,),
+                     (("dim", None), ("keepdim", False)))
+    d = dims_arg(dim, input.ndim)[0]
+    v, i = apply(_max_dim, (input,), (("dim", d), ("keepdim", bool(keepdim)),
+                                      ("largest", largest)), None, (input.dtype, D.int64))
+    return values_indices(v, i)
+
+
+def max(input, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001, A002
+    """Mirrors ``torch.max``: the maximum, or ``(values, indices)`` along ``dim``."""
+    return _reduce_extreme(input, dim, keepdim, True, other)
+
+
+def min(input, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001, A002
+    """Mirrors ``torch.min``: the minimum, or ``(values, indices)`` along ``dim``."""
+    return _reduce_extreme(input, dim, keepdim, False, other)
+
+
+def amax(input, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
+    return apply(_amax, (input,), _s(input, dim, keepdim))
+
+
+def amin(input, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
+    return apply(_amin, (input,), _s(input, dim, keepdim))
+
+
+def aminmax(input, *, dim=None, keepdim=False):  # noqa: A002
+    mm = namedtuple("aminmax", ["min", "max"])
+    return mm(amin(input, dim if dim is not None else (), keepdim),
+              amax(input, dim if dim is not None else (), keepdim))
+
+
+def _argmax_fn(x, *, dim, keepdim, largest):
+    f = jnp.argmax if largest else jnp.argmin
+    if dim is None:
+        out = f(x.reshape(-1))
+        return (out.reshape((1,) * x.ndim) if keepdim else out).astype(D.int64.storage)
+    return f(x, axis=dim, keepdims=keepdim).astype(D.int64.storage)
+
+
+_argmax = Op("argmax", _argmax_fn, differentiable=False)
+
+
+def argmax(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.argmax`` (int64; over the flattened tensor when ``dim`` is None)."""
+    d = None if dim is None else dims_arg(dim, input.ndim)[0]
+    return apply(_argmax, (input,), (("dim", d), ("keepdim", keepdim), ("largest", True)),
+                 None, D.int64)
+
+
+def argmin(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    d = None if dim is None else dims_arg(dim, input.ndim)[0]
+    return apply(_argmax, (input,), (("dim", d), ("keepdim", keepdim), ("largest", False)),
+                 None, D.int64)
+
+
+# -- softmax family ----------------------------------------------------------------------
+def _lse_fn(x, *, dim, keepdim):
+    return jax.nn.logsumexp(x, axis=dim, keepdims=keepdim)
+
+
+_logsumexp = Op("logsumexp", _lse_fn, grad_name="LogsumexpBackward0")
+
+
+def logsumexp(input, dim, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.logsumexp``."""
+    dt = float_dtype(input.dtype)
+    return apply(_logsumexp, (input,), _s(input, dim, keepdim), cast_for(dt, input), dt)
+
+
+def _softmax_fn(x, *, dim):
+    return jax.nn.softmax(x, axis=dim)
+
+
+def _log_softmax_fn(x, *, dim):
+    return jax.nn.log_softmax(x, axis=dim)
+
+
+_softmax = Op("softmax", _softmax_fn, grad_name="SoftmaxBackward0")
+_log_softmax = Op("log_softmax", _log_softmax_fn, grad_name="LogSoftmaxBackward0")
+
+
+def _softmax_dim(input, dim):  # noqa: A002
+    if dim is None:
+        import warnings
+        warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the "
+                      "call to include dim=X as an argument.", stacklevel=3)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return dims_arg(dim, input.ndim)[0]
+
+
+def softmax(input, dim=None, dtype=None) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.softmax``."""
+    dt = D.to_dtype(dtype) if dtype is not None else float_dtype(input.dtype)
+    return apply(_softmax, (input,), (("dim", _softmax_dim(input, dim)),),
+                 cast_for(dt, input), dt)
+
+
+def log_softmax(input, dim=None, dtype=None) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.log_softmax``."""
+    dt = D.to_dtype(dtype) if dtype is not None else float_dtype(input.dtype)
+    return apply(_log_softmax, (input,), (("dim", _softmax_dim(input, dim)),),
+                 cast_for(dt, input), dt)
+
+
+# -- scans -------------------------------------------------------------------------------
+def _cumsum_fn(x, *, dim):
+    return jnp.cumsum(x, axis=dim)
+
+
+def _cumprod_fn(x, *, dim):
+    return jnp.cumprod(x, axis=dim)
+
+
+_cumsum = Op("cumsum", _cumsum_fn, saves=(), grad_name="CumsumBackward0")
+_cumprod = Op("cumprod", _cumprod_fn, grad_name="CumprodBackward0")
+
+
+def cumsum(input, dim: int, *, dtype=None) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.cumsum`` (integer inputs accumulate in int64)."""
+    dt = _acc_dtype(input, dtype)
+    return apply(_cumsum, (input,), (("dim", dims_arg(dim, input.ndim)[0]),),
+                 cast_for(dt, input), dt)
+
+
+def cumprod(input, dim: int, *, dtype=None) -> Tensor:  # noqa: A002
+    dt = _acc_dtype(input, dtype)
+    return apply(_cumprod, (input,), (("dim", dims_arg(dim, input.ndim)[0]),),
+                 cast_for(dt, input), dt)
+
+
+def _cumext_fn(x, *, dim, largest):
+    n = x.shape[dim]
+    xs = jnp.moveaxis(x, dim, 0)
+
+    def step(carry, xi):
+        v, i, k = carry
+        better = (xi >= v) if largest else (xi <= v)
+        v = jnp.where(better, xi, v)
+        i = jnp.where(better, k, i)
+        return (v, i, k + 1), (v, i)
+
+    init = (xs[0], jnp.zeros(xs.shape[1:], jnp.int32), jnp.int32(0))
+    _, (vals, idx) = jax.lax.scan(step, init, xs)
+    del n
+    return jnp.moveaxis(vals, 0, dim), jnp.moveaxis(idx, 0, dim).astype(D.int64.storage)
+
+
+_cumext = Op("cummax", _cumext_fn, nout=2, diff_out=(0,))
+
+
+def cummax(input, dim: int):  # noqa: A002
+    v, i = apply(_cumext, (input,), (("dim", dims_arg(dim, input.ndim)[0]), ("largest", True)),
+                 None, (input.dtype, D.int64))
+    return values_indices(v, i)
+
+
+def cummin(input, dim: int):  # noqa: A002
+    v, i = apply(_cumext, (input,), (("dim", dims_arg(dim, input.ndim)[0]),
+                                     ("largest", False)), None, (input.dtype, D.int64))
+    return values_indices(v, i)
+
+
+# -- norms -------------------------------------------------------------------------------
+def _norm_fn(x, *, p, dim, keepdim):
+    if p == "fro" or p == 2:
+        # sqrt of a sum of squares, with a zero-safe gradient at 0 like torch's.
+        sq = jnp.sum(x * x, axis=dim, keepdims=keepdim)
+        safe = jnp.where(sq > 0, sq, 1.0)
+        return jnp.where(sq > 0, jnp.sqrt(safe), 0.0).astype(x.dtype)
+    if p == float("inf"):
+        return jnp.max(jnp.abs(x), axis=dim, keepdims=keepdim)
+    if p == float("-inf"):
+        return jnp.min(jnp.abs(x), axis=dim, keepdims=keepdim)
+    if p == 0:
+        return jnp.sum(x != 0, axis=dim, keepdims=keepdim).astype(x.dtype)
+    if p == 1:
+        return jnp.sum(jnp.abs(x), axis=dim, keepdims=keepdim)
+    return jnp.sum(jnp.abs(x) ** p, axis=dim, keepdims=keepdim) ** (1.0 / p)
+
+
+_norm = Op("norm", _norm_fn, grad_name="NormBackward1")
+
+
+def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.norm``: vector p-norms over ``dim`` (Frobenius/2-norm by default)."""
+    dt = D.to_dtype(dtype) if dtype is not None else float_dtype(input.dtype)
+    if p is None:
+        p = "fro"
+    return apply(_norm, (input,), (("p", p), ("dim", dims_arg(dim, input.ndim)),
+                                   ("keepdim", keepdim)), cast_for(dt, input), dt)
+
+
+# -- logical -----------------------------------------------------------------------------
+def _all_fn(x, *, dim, keepdim):
+    return jnp.all(x, axis=dim, keepdims=keepdim)
+
+
+def _any_fn(x, *, dim, keepdim):
+    return jnp.any(x, axis=dim, keepdims=keepdim)
+
+
+_all = Op("all", _all_fn, differentiable=False)
+_any = Op("any", _any_fn, differentiable=False)
+
+
+def all(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    """Mirrors ``torch.all``: a bool tensor."""
+    return apply(_all, (input,), _s(input, dim, keepdim), None, D.bool_)
+
+
+def any(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    """Mirrors ``torch.any``: a bool tensor."""
+    return apply(_any, (input,), _s(input, dim, keepdim), None, D.bool_)
+
+
+def count_nonzero(input, dim=None) -> Tensor:  # noqa: A002
+    return sum(input != 0, dim)
+
+
+# -- order statistics --------------------------------------------------------------------
+def _sort_fn(x, *, dim, descending, stable):
+    idx = jnp.argsort(x, axis=dim, stable=True, descending=descending)
+    return jnp.take_along_axis(x, idx, axis=dim), idx.astype(D.int64.storage)
+
+
+_sort = Op("sort", _sort_fn, nout=2, diff_out=(0,), grad_name="SortBackward0")
+
+
+def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):  # noqa: A002
+    """Mirrors ``torch.sort``: ``(values, indices)``."""
+    v, i = apply(_sort, (input,), (("dim", dims_arg(dim, input.ndim)[0]),
+                                   ("descending", descending), ("stable", stable)), None,
+                 (input.dtype, D.int64))
+    st = namedtuple("sort", ["values", "indices"])
+    return st(v, i)
+
+
+def argsort(input, dim: int = -1, descending: bool = False, stable=False) -> Tensor:  # noqa: A002
+    return sort(input, dim, descending, stable).indices
+
+
+def _topk_fn(x, *, k, dim, largest, sorted):
+    xs = jnp.moveaxis(x, dim, -1)
+    v, i = jax.lax.top_k(xs if largest else -xs, k)
+    if not largest:
+        v = -v
+    return jnp.moveaxis(v, -1, dim), jnp.moveaxis(i, -1, dim).astype(D.int64.storage)
+
+
+_topk = Op("topk", _topk_fn, nout=2, diff_out=(0,), grad_name="TopkBackward0")
+
+
+def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+    """Mirrors ``torch.topk``: ``(values, indices)``."""
+    d = dims_arg(dim, input.ndim)[0]
+    if k > (input.shape[d] if input.ndim else 1):
+        raise RuntimeError("selected index k out of range")
+    v, i = apply(_topk, (input,), (("k", int(k)), ("dim", d), ("largest", largest),
+                                   ("sorted", sorted)), None, (input.dtype, D.int64))
+    tk = namedtuple("topk", ["values", "indices"])
+    return tk(v, i)
+
+
+def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
+    from .indexing import index_select
+    vals, idx = sort(input, dim)
+    d = dims_arg(dim, input.ndim)[0]
+    from .creation import tensor
+    sel = tensor([k - 1])
+    v, i = index_select(vals, d, sel), index_select(idx, d, sel)
+    if not keepdim:
+        v, i = v.squeeze(d), i.squeeze(d)
+    return values_indices(v, i)
+
+
+def median(input, dim=None, keepdim: bool = False):  # noqa: A002
+    """Mirrors ``torch.median``: the lower of the two middle values."""
+    if dim is None:
+        flat = input.reshape(-1)
+        return sort(flat).values[(flat.numel() - 1) // 2]
+    n = input.shape[dims_arg(dim, input.ndim)[0]]
+    return kthvalue(input, (n - 1) // 2 + 1, dim, keepdim)
+
+
+def mode(input, dim: int = -1, keepdim: bool = False):  # noqa: A002
+    import numpy as np
+    arr = np.moveaxis(input.numpy(), dim, -1)
+    flat = arr.reshape(-1, arr.shape[-1])
+    vals, idxs = [], []
+    for row in flat:
+        u, c = np.unique(row, return_counts=True)
+        v = u[np.argmax(c)]
+        vals.append(v)
+        idxs.append(np.nonzero(row == v)[0][-1])
+    from .creation import tensor
+    v = tensor(np.array(vals).reshape(arr.shape[:-1]), dtype=input.dtype)
+    i = tensor(np.array(idxs).reshape(arr.shape[:-1]), dtype=D.int64)
+    if keepdim:
+        v, i = v.unsqueeze(dim), i.unsqueeze(dim)
+    return values_indices(v, i)
