@@ -1,0 +1,1 @@
+"""Runnable examples: ``python -m pytorch_like.examples.<name>``."""
