@@ -25,7 +25,7 @@ with torch 2.13:
   payload, and zip64 end records are always present.  torch 2.x relies on this exact
   layout (``.format_version >= 1``) when it computes storage offsets without reading
   headers (``mmap=True`` with ``calculate_storage_offsets``, fake/meta loading), so the
-  writer reproduces it byte-for-byte in structure.
+  writer reproduces it exactly (only timestamps and version-needed fields differ).
 
 The public ``torch.save`` / ``torch.load`` of pytorch_like are built on top of
 :func:`write_zip` and :func:`read_zip`; this module only knows numpy arrays and
@@ -632,6 +632,8 @@ def _atomic_write(path: str, write: Callable[[IO[bytes]], None]) -> None:
             break
         except FileExistsError:  # pragma: no cover - 48 random bits collided
             continue
+        except OSError as e:  # report the caller's path, not our temporary name
+            raise type(e)(e.errno, e.strerror, path) from e
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
@@ -693,9 +695,9 @@ class _StorageType:
 @dataclass(frozen=True, slots=True)
 class _Storage:
     key: str
-    raw: np.ndarray  # flat uint8, native (little-endian) byte order once byteswapped
+    raw: np.ndarray  # flat uint8 record bytes as stored in the file
     dtype: str | None
-    big_endian: bool
+    big_endian: bool  # swapped per tensor (untyped storages learn their dtype late)
 
 
 @dataclass(frozen=True, slots=True)
@@ -871,14 +873,21 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if module == "__builtin__":
             module = "builtins"
         found = _SAFE_GLOBALS.get((module, name))
-        if found is None:
-            raise ForbiddenGlobalError(
-                f"pytorch_like: cannot load {self._display}: weights-only loading refused "
-                f"the global '{module}.{name}' referenced by the checkpoint (only tensors, "
-                "nn.Parameters, containers and primitive values can be loaded; the file "
-                "may hold arbitrary Python objects or be malicious)"
-            )
-        return found
+        if found is not None:
+            return found
+        if module == "torch" or module.startswith("torch."):
+            # Legitimate torch objects outside the supported subset: sparse, quantized,
+            # nested or subclassed tensors, torch.device, unsupported dtypes, ...
+            reason = ("pytorch_like only loads dense tensors of the supported dtypes, "
+                      "nn.Parameters, containers and primitive values")
+        else:
+            reason = ("weights-only loading allows only tensors, nn.Parameters, containers "
+                      "and primitive values; the file holds other Python objects and "
+                      "may be malicious")
+        raise ForbiddenGlobalError(
+            f"pytorch_like: cannot load {self._display}: the checkpoint references the "
+            f"global '{module}.{name}', which is not allowed ({reason})"
+        )
 
     def persistent_load(self, pid: Any) -> Any:
         if (not isinstance(pid, tuple) or len(pid) != 5 or pid[0] != "storage"
