@@ -1,0 +1,390 @@
+"""``pytorch_like.compile``: a PyTorch-style step traced whole into one XLA program.
+
+Mirrors ``torch.compile`` (a function or decorator; ``compile(model)`` for inference).
+The step is written the torch way — ``optimizer.zero_grad(); loss.backward();
+optimizer.step()`` — and runs as one ``jax.jit`` program: forward, backward and update.
+
+How state is found: every Tensor, Module, Optimizer and the global random generator
+reachable from the function's arguments, its closure and the globals it names is *state*.
+Each state array enters the program as an input (donated), the function runs on tracers,
+and every state array it leaves behind (new parameters, ``.grad``, optimizer moments, BatchNorm
+statistics, the RNG key) is an output written back into the same Python objects. After each
+call the objects hold what eager mode would have produced.
+
+What is part of the compiled program's identity (a change recompiles): input shapes and
+dtypes, the set of state tensors and their shapes, which tensors have a ``.grad``,
+``module.training`` flags, grad mode, and hyperparameters other than ``lr``. Learning
+rates (``group['lr']``) are program inputs, so schedulers never recompile.
+
+Deliberate differences from ``torch.compile``: no graph breaks — what cannot be traced
+(``.item()``, ``print`` of a value, ``if tensor:``) raises an error saying what to move out;
+objects other than Modules, Optimizers, Tensors and containers of them are not searched for
+state (pass or capture the model and optimizer themselves).
+
+Example:
+    >>> @torch.compile
+    ... def train_step(x, y):
+    ...     optimizer.zero_grad()
+    ...     loss = F.nll_loss(model(x), y)
+    ...     loss.backward()
+    ...     optimizer.step()
+    ...     return loss
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+import warnings
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+
+from .autograd.grad_mode import _state as _grad_state
+from .random import Generator, default_generator
+from .tensor import Tensor
+
+__all__ = ["compile", "CompiledFunction", "reset"]
+
+_CACHE_LIMIT = 8  # torch._dynamo's default cache_size_limit
+
+
+def _is_module(obj) -> bool:
+    return hasattr(obj, "_parameters") and hasattr(obj, "_modules") and hasattr(obj, "forward")
+
+
+def _is_optimizer(obj) -> bool:
+    return hasattr(obj, "param_groups") and hasattr(obj, "state") and hasattr(obj, "step")
+
+
+class _State:
+    """Everything one call reads and writes, found by walking the Python objects.
+
+    ``handles`` are the state tensors (parameters, buffers, optimizer state, captured
+    tensors); their ``.grad`` tensors are tracked per handle, since a step replaces them.
+    """
+
+    def __init__(self) -> None:
+        self.handles: list[Tensor] = []
+        self.cells: list = []
+        self.generators: list[Generator] = []
+        self.modules: list = []
+        self.groups: list[dict] = []
+        self._seen: set = set()
+        self._cell_ids: set = set()
+
+    def walk(self, obj) -> None:
+        if obj is None or isinstance(obj, (int, float, str, bool, bytes, complex)):
+            return
+        oid = id(obj)
+        if oid in self._seen:
+            return
+        self._seen.add(oid)
+        if isinstance(obj, Tensor):
+            self.handles.append(obj)
+            cell = obj._cell
+            if id(cell) not in self._cell_ids:
+                self._cell_ids.add(id(cell))
+                self.cells.append(cell)
+            if obj._grad is not None:
+                self._seen.add(id(obj._grad))
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            for x in obj:
+                self.walk(x)
+        elif isinstance(obj, dict):
+            for k, v in obj.items():
+                self.walk(k)
+                self.walk(v)
+        elif isinstance(obj, Generator):
+            self.generators.append(obj)
+        elif _is_module(obj):
+            self.modules.append(obj)
+            self.walk(vars(obj))
+        elif _is_optimizer(obj):
+            self.groups.extend(obj.param_groups)
+            self.walk(vars(obj))
+        elif _is_optimizer(getattr(obj, "optimizer", None)):
+            self.walk(obj.optimizer)  # an LR scheduler
+        elif isinstance(obj, CompiledFunction):
+            self.walk(obj._roots())
+
+
+def _code_names(code: types.CodeType) -> set:
+    names = set(code.co_names)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            names |= _code_names(c)
+    return names
+
+
+def _fn_roots(fn: Callable) -> list:
+    roots: list = []
+    if isinstance(fn, types.MethodType):
+        roots.append(fn.__self__)
+        fn = fn.__func__
+    if _is_module(fn):
+        return [fn]
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return roots
+    for cell in fn.__closure__ or ():
+        try:
+            roots.append(cell.cell_contents)
+        except ValueError:
+            pass
+    g = getattr(fn, "__globals__", {})
+    for name in _code_names(code):
+        if name in g:
+            v = g[name]
+            if isinstance(v, (types.ModuleType, types.FunctionType, type)):
+                continue
+            roots.append(v)
+    return roots
+
+
+def _spec(x) -> tuple:
+    return (tuple(x.shape), str(x.dtype))
+
+
+class CompiledFunction:
+    """The callable ``compile(fn)`` returns: traces ``fn`` once per distinct input signature."""
+
+    def __init__(self, fn: Callable, donate: bool = True) -> None:
+        self._fn = fn
+        self._donate = donate
+        self._cache: dict = {}
+        self._keys: list = []
+        self._warned = False
+        self.trace_count = 0
+        functools.update_wrapper(self, fn)
+
+    def _roots(self) -> list:
+        return _fn_roots(self._fn)
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        return functools.partial(self.__call__, obj)
+
+    def __call__(self, *args, **kwargs):
+        state = _State()
+        state.walk(self._roots())
+        state.walk(default_generator)
+        # Tensors passed as arguments are inputs: neither donated nor written back.
+        arg_leaves, arg_tree = jax.tree_util.tree_flatten(
+            (args, kwargs), is_leaf=lambda x: isinstance(x, Tensor))
+        arg_pos = [i for i, x in enumerate(arg_leaves) if isinstance(x, Tensor)]
+        for g in state.generators:
+            g._ensure()
+        lrs = [g.get("lr") for g in state.groups]
+        traced_lr = tuple(isinstance(lr, (float, int)) and not isinstance(lr, bool)
+                          for lr in lrs)
+        grad_pos = [j for j, t in enumerate(state.handles) if t._grad is not None]
+
+        key = (
+            tuple(_spec(c.a) for c in state.cells),
+            tuple(id(c) for c in state.cells),
+            tuple(grad_pos),
+            tuple(m.training for m in state.modules),
+            tuple(_hyper_key(g) for g in state.groups),
+            traced_lr,
+            _grad_state.enabled,
+            arg_tree,
+            tuple(("t", _spec(x._cell.a), x._dtype, x._rg) if isinstance(x, Tensor)
+                  else ("py", x) for x in arg_leaves),
+        )
+        entry = self._cache.get(key)
+        if entry is None:
+            entry = self._build(key, state, arg_leaves, arg_tree, arg_pos, traced_lr, grad_pos)
+        jitted, holder = entry
+
+        inputs = ([c.a for c in state.cells],
+                  [state.handles[j]._grad._cell.a for j in grad_pos],
+                  [g._key for g in state.generators],
+                  [jnp.float32(lr) for lr, t in zip(lrs, traced_lr) if t],
+                  [arg_leaves[i]._cell.a for i in arg_pos])
+        try:
+            new_cells, new_grads, new_keys, new_lrs, new_extra, out = jitted(*inputs)
+        except Exception:
+            self._cache.pop(key, None)
+            raise
+        self._write_back(state, holder, new_cells, new_grads, new_keys, new_lrs, new_extra)
+        if holder["single_use"]:
+            # The first call created state (optimizer moments, grads): the next call sees
+            # it as input and settles on a stable program.
+            self._cache.pop(key, None)
+        return jax.tree_util.tree_unflatten(holder["out_tree"], [
+            Tensor._make(a, d) if d is not None else a
+            for a, d in zip(out, holder["out_dtypes"])])
+
+    @staticmethod
+    def _write_back(state, holder, new_cells, new_grads, new_keys, new_lrs, new_extra) -> None:
+        for c, a in zip(state.cells, new_cells):
+            c.a = a
+        for t in state.handles:
+            if t._node is not None:
+                t._node = None
+        grads_after = holder["grads_after"]
+        with_grad = set(grads_after)
+        for j, t in enumerate(state.handles):
+            if j not in with_grad and t._grad is not None:
+                t._grad = None
+        for j, a in zip(grads_after, new_grads):
+            t = state.handles[j]
+            if t._grad is None:
+                t._grad = Tensor._make(a, t._dtype)
+            else:
+                t._grad._cell.a = a
+                t._grad._ver[0] += 1
+        for g, k in zip(state.generators, new_keys):
+            g._key = k
+        for g_index, v in zip(holder["lr_out"], new_lrs):
+            state.groups[g_index]["lr"] = float(v)
+        for cell, a in zip(holder["extra_cells"], new_extra):
+            cell.a = a
+
+    def _build(self, key, state: _State, arg_leaves, arg_tree, arg_pos, traced_lr, grad_pos):
+        self.trace_count += 1
+        self._note_recompile(key)
+        fn = self._fn
+        holder: dict = {}
+
+        def pure(cell_arrays, grad_arrays, gen_keys, lr_vals, arg_arrays):
+            saved_cells = [(c, c.a) for c in state.cells]
+            saved_handles = [(t, t._node, t._grad) for t in state.handles]
+            saved_keys = [(g, g._key) for g in state.generators]
+            saved_lrs = [(g, g.get("lr")) for g in state.groups]
+            try:
+                for c, a in zip(state.cells, cell_arrays):
+                    c.a = a
+                for j, a in zip(grad_pos, grad_arrays):
+                    t = state.handles[j]
+                    t._grad = Tensor._make(a, t._dtype)
+                for g, k in zip(state.generators, gen_keys):
+                    g._key = k
+                it = iter(lr_vals)
+                for g, t in zip(state.groups, traced_lr):
+                    if t:
+                        g["lr"] = next(it)
+                leaves = list(arg_leaves)
+                for i, a in zip(arg_pos, arg_arrays):
+                    x = arg_leaves[i]
+                    leaves[i] = Tensor._make(a, x._dtype, x._rg)
+                args, kwargs = jax.tree_util.tree_unflatten(arg_tree, leaves)
+                try:
+                    result = fn(*args, **kwargs)
+                except jax.errors.ConcretizationTypeError as e:
+                    raise RuntimeError(
+                        "A Python value was needed from a tensor inside a compiled function "
+                        "(for example int(t), float(t), or a shape computed from values). "
+                        "Move that code outside the function passed to pytorch_like.compile, "
+                        "or run it eagerly.") from e
+
+                # State created by the call (optimizer moments on the first step) is found
+                # by walking again; it is written back into those new objects once.
+                after = _State()
+                after.walk(self._roots())
+                known = {id(c) for c in state.cells}
+                extra_cells = [c for c in after.cells
+                               if id(c) not in known and isinstance(c.a, jax.core.Tracer)]
+                grads_after = [j for j, t in enumerate(state.handles) if t._grad is not None]
+                new_handles = {id(t) for t in after.handles} - {id(t) for t in state.handles}
+                holder["single_use"] = bool(extra_cells) or bool(new_handles)
+                holder["extra_cells"] = extra_cells
+                holder["grads_after"] = grads_after
+                lr_out, new_lrs = [], []
+                for gi, g in enumerate(state.groups):
+                    v = g.get("lr")
+                    if isinstance(v, (jax.Array, jax.core.Tracer)):
+                        lr_out.append(gi)
+                        new_lrs.append(jnp.asarray(v, jnp.float32))
+                holder["lr_out"] = lr_out
+                res_leaves, res_tree = jax.tree_util.tree_flatten(
+                    result, is_leaf=lambda x: isinstance(x, Tensor))
+                holder["out_tree"] = res_tree
+                holder["out_dtypes"] = [x._dtype if isinstance(x, Tensor) else None
+                                        for x in res_leaves]
+                out = [x._cell.a if isinstance(x, Tensor) else x for x in res_leaves]
+                return ([c.a for c in state.cells],
+                        [state.handles[j]._grad._cell.a for j in grads_after],
+                        [g._key for g in state.generators], new_lrs,
+                        [c.a for c in extra_cells], out)
+            finally:
+                # No tracer may stay in objects that outlive the trace; the values written
+                # back after the call replace these.
+                for c, a in saved_cells:
+                    c.a = a
+                for t, node, grad in saved_handles:
+                    t._node = node
+                for g, k in saved_keys:
+                    g._key = k
+                for g, v in saved_lrs:
+                    g["lr"] = v
+
+        donate = (0, 1) if self._donate else ()
+        jitted = jax.jit(pure, donate_argnums=donate)
+        entry = (jitted, holder)
+        self._cache[key] = entry
+        self._keys.append(key)
+        return entry
+
+    def _note_recompile(self, key) -> None:
+        if len(self._keys) < _CACHE_LIMIT or self._warned:
+            return
+        self._warned = True
+        prev = self._keys[-1]
+        names = ["state tensor shapes", "state tensors", "which tensors have .grad",
+                 "module.training", "optimizer hyperparameters", "lr kinds", "grad mode",
+                 "argument structure", "argument shapes or dtypes"]
+        changed = [n for n, a, b in zip(names, prev, key) if a != b]
+        warnings.warn(
+            f"pytorch_like.compile: {self._fn.__name__} has been traced {len(self._keys) + 1} "
+            f"times (limit {_CACHE_LIMIT}); the last change was in: "
+            f"{', '.join(changed) or 'unknown'}. Keep these stable between calls to avoid "
+            "recompiling.", stacklevel=3)
+
+
+def _hyper_key(group: dict) -> tuple:
+    out = []
+    for k, v in group.items():
+        if k in ("params", "lr"):
+            continue
+        if isinstance(v, (int, float, bool, str, type(None))):
+            out.append((k, v))
+        elif isinstance(v, tuple) and all(isinstance(x, (int, float)) for x in v):
+            out.append((k, v))
+    return tuple(out)
+
+
+def compile(model: Callable | None = None, *, fullgraph: bool = False,  # noqa: A001
+            dynamic: bool | None = None, backend: str | Callable = "inductor",
+            mode: str | None = None, options: dict | None = None,
+            disable: bool = False, donate: bool = True) -> Any:
+    """Mirrors ``torch.compile``: returns a callable that runs ``model`` as one XLA program.
+
+    Usable as ``compile(fn)``, ``@compile`` and ``@compile(...)``. ``backend``, ``mode``,
+    ``dynamic`` and ``fullgraph`` are accepted for compatibility (XLA is the backend; the
+    whole function is always one graph). ``donate=False`` keeps the old state arrays alive
+    (needed only if you hold autograd graphs across compiled calls).
+    """
+    if model is None:
+        return lambda m: compile(m, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
+                                 mode=mode, options=options, disable=disable, donate=donate)
+    if disable:
+        return model
+    if _is_module(model):
+        module = model
+
+        def forward(*args, **kwargs):
+            return module(*args, **kwargs)
+        forward.__name__ = type(module).__name__
+        cf = CompiledFunction(forward, donate=donate)
+        cf._roots = lambda: [module]  # type: ignore[method-assign]
+        return cf
+    return CompiledFunction(model, donate=donate)
+
+
+def reset() -> None:
+    """Mirrors ``torch.compiler.reset``: nothing global is cached here (each compiled function
+    owns its cache)."""

@@ -1,0 +1,140 @@
+"""What must not silently go wrong under pytorch_like.compile: RNG, state write-back,
+`.item()` and Python branches on values, recompiles."""
+
+import numpy as np
+import pytest
+
+import pytorch_like as torch
+
+rng = np.random.default_rng(0)
+
+
+def _data():
+    x = torch.tensor(rng.standard_normal((8, 5)).astype(np.float32))
+    y = torch.tensor(rng.standard_normal((8, 3)).astype(np.float32))
+    return x, y
+
+
+def _sgd_setup():
+    w = torch.tensor(rng.standard_normal((5, 3)).astype(np.float32), requires_grad=True)
+    b = torch.zeros(3, requires_grad=True)
+
+    def step(x, y):
+        w.grad = None
+        b.grad = None
+        loss = ((x @ w + b - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            w.sub_(0.1 * w.grad)
+            b.sub_(0.1 * b.grad)
+        return loss
+    return w, b, step
+
+
+def test_compiled_step_equals_eager_and_writes_state_back():
+    x, y = _data()
+    w, b, step = _sgd_setup()
+    w0, b0 = w.detach().clone(), b.detach().clone()
+    eager = [step(x, y).item() for _ in range(3)]
+    w_eager, g_eager = w.detach().clone(), w.grad.clone()
+    with torch.no_grad():
+        w.copy_(w0)
+        b.copy_(b0)
+    cstep = torch.compile(step)
+    comp = [cstep(x, y).item() for _ in range(3)]
+    np.testing.assert_allclose(comp, eager, rtol=1e-6)
+    np.testing.assert_allclose(w.detach().numpy(), w_eager.numpy(), atol=1e-6)
+    np.testing.assert_allclose(w.grad.numpy(), g_eager.numpy(), atol=1e-6)
+    assert w.is_leaf and w.requires_grad
+
+
+def test_random_draws_match_eager_given_the_same_seed():
+    def noisy(x):
+        return (torch.rand(x.shape) > 0.5) * x, torch.randn(x.shape)
+
+    x = torch.ones(4, 6)
+    torch.manual_seed(123)
+    eager = [[t.numpy() for t in noisy(x)] for _ in range(3)]
+    torch.manual_seed(123)
+    c = torch.compile(noisy)
+    comp = [[t.numpy() for t in c(x)] for _ in range(3)]
+    for (mask_e, normal_e), (mask_c, normal_c) in zip(eager, comp):
+        np.testing.assert_array_equal(mask_e, mask_c)  # dropout-style masks: identical
+        np.testing.assert_allclose(normal_e, normal_c, atol=1e-6)
+    # The generator advanced exactly as in eager mode.
+    torch.manual_seed(123)
+    for _ in range(3):
+        noisy(x)
+    after_eager = torch.rand(3).numpy()
+    torch.manual_seed(123)
+    for _ in range(3):
+        c(x)
+    np.testing.assert_array_equal(torch.rand(3).numpy(), after_eager)
+    assert c.trace_count == 1
+
+
+def test_item_inside_compiled_function_says_what_to_move():
+    @torch.compile
+    def f(x):
+        return x.sum().item()
+
+    with pytest.raises(RuntimeError, match=r"item\(\).*compiled function"):
+        f(torch.ones(3))
+
+
+def test_python_branch_on_tensor_value_is_an_error_not_a_guess():
+    @torch.compile
+    def f(x):
+        if x.sum() > 0:
+            return x
+        return -x
+
+    with pytest.raises(RuntimeError, match="torch.where"):
+        f(torch.ones(3))
+
+
+def test_print_of_a_value_is_an_error():
+    @torch.compile
+    def f(x):
+        x.tolist()
+        return x
+
+    with pytest.raises(RuntimeError, match="compile"):
+        f(torch.ones(2))
+
+
+def test_no_recompile_for_same_shapes_and_one_per_new_shape():
+    x, y = _data()
+    _, _, step = _sgd_setup()
+    c = torch.compile(step)
+    for _ in range(4):
+        c(x, y)
+    first = c.trace_count
+    assert first <= 2  # the first call may create .grad, which the second reads
+    for _ in range(3):
+        c(x, y)
+    assert c.trace_count == first
+    x2, y2 = torch.randn(16, 5), torch.randn(16, 3)
+    c(x2, y2)
+    assert c.trace_count == first + 1
+
+
+def test_too_many_recompiles_warn_and_name_the_cause():
+    @torch.compile
+    def f(x):
+        return x * 2
+
+    with pytest.warns(UserWarning, match="argument shapes"):
+        for n in range(1, 12):
+            f(torch.ones(n))
+
+
+def test_tensor_created_inside_and_returned_is_concrete():
+    @torch.compile
+    def f(x):
+        return {"double": x * 2, "n": 3, "ones": torch.ones(2)}
+
+    out = f(torch.arange(3.0))
+    assert out["n"] == 3
+    np.testing.assert_array_equal(out["double"].numpy(), [0, 2, 4])
+    assert out["ones"].tolist() == [1.0, 1.0]
