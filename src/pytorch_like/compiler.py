@@ -41,6 +41,7 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 
+from ._backend import compiler_options
 from .autograd.grad_mode import _state as _grad_state
 from .random import Generator, default_generator
 from .tensor import Tensor
@@ -323,7 +324,7 @@ class CompiledFunction:
                     g["lr"] = v
 
         donate = (0, 1) if self._donate else ()
-        jitted = jax.jit(pure, donate_argnums=donate)
+        jitted = jax.jit(pure, donate_argnums=donate, compiler_options=compiler_options())
         entry = (jitted, holder)
         self._cache[key] = entry
         self._keys.append(key)

@@ -25,6 +25,19 @@ def _as_list(x) -> list:
     return [x]
 
 
+_ONES: dict = {}
+
+
+def _ones(shape, dtype):
+    # The implicit gradient of a scalar output: one cached array per dtype (arrays are
+    # immutable, so sharing is safe); creating it each time cost more than the backward.
+    key = (shape, dtype)
+    a = _ONES.get(key)
+    if a is None:
+        a = _ONES[key] = jnp.ones(shape, dtype)
+    return a
+
+
 def _root_grads(outputs, grad_outputs) -> list:
     from ..tensor import Tensor
 
@@ -40,7 +53,7 @@ def _root_grads(outputs, grad_outputs) -> list:
         if g is None:
             if o._cell.a.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            out.append(jnp.ones(o._cell.a.shape, o._cell.a.dtype))
+            out.append(_ones(o._cell.a.shape, o._cell.a.dtype))
         else:
             if not isinstance(g, Tensor):
                 from ..ops.creation import tensor

@@ -1,0 +1,188 @@
+"""Training-step speed: pytorch_like (compiled and eager) vs hand-written JAX vs torch eager.
+
+Run: python benchmarks/train_step.py [--models mlp cnn] [--batch 64 256] [--opt adam sgd]
+     [--steps 20] [--no-eager]
+
+Models: the MNIST MLP 784-512-512-10 and the source material's CNN
+(conv32-conv64-maxpool-dropout-fc128-dropout-fc10). All implementations run in this one
+process on the same data; the table gives median ms per step and the ratios that the goals
+are stated in. Absolute times drift between runs on shared machines; compare ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+import pytorch_like as pl
+import pytorch_like.nn as nn
+import pytorch_like.nn.functional as F
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+
+def _median_ms(step, n: int, sync) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        sync(step())
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
+# -- models, written once against the torch API (run with pytorch_like and with torch) -----
+def make_model(lib, kind: str):
+    tnn = lib.nn
+    if kind == "mlp":
+        return tnn.Sequential(tnn.Flatten(), tnn.Linear(784, 512), tnn.ReLU(),
+                              tnn.Linear(512, 512), tnn.ReLU(), tnn.Linear(512, 10))
+    return tnn.Sequential(
+        tnn.Conv2d(1, 32, 3, 1), tnn.ReLU(), tnn.Conv2d(32, 64, 3, 1), tnn.ReLU(),
+        tnn.MaxPool2d(2), tnn.Dropout(0.25), tnn.Flatten(), tnn.Linear(9216, 128), tnn.ReLU(),
+        tnn.Dropout(0.5), tnn.Linear(128, 10))
+
+
+def make_opt(lib, name: str, params):
+    if name == "adam":
+        return lib.optim.Adam(params, lr=1e-3)
+    return lib.optim.SGD(params, lr=0.01, momentum=0.9)
+
+
+def torch_like_step(lib, model, opt):
+    def step(x, y):
+        opt.zero_grad()
+        loss = lib.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
+# -- the same model hand-written in JAX: value_and_grad + optax + jit with donation --------
+def jax_reference(kind: str, opt_name: str, params_np: list, key):
+    def forward(p, x, train_key):
+        if kind == "mlp":
+            h = x.reshape(x.shape[0], -1)
+            h = jax.nn.relu(h @ p[0].T + p[1])
+            h = jax.nn.relu(h @ p[2].T + p[3])
+            return h @ p[4].T + p[5]
+        dn = ("NCHW", "OIHW", "NCHW")
+        h = jax.lax.conv_general_dilated(x, p[0], (1, 1), "VALID", dimension_numbers=dn)
+        h = jax.nn.relu(h + p[1][None, :, None, None])
+        h = jax.lax.conv_general_dilated(h, p[2], (1, 1), "VALID", dimension_numbers=dn)
+        h = jax.nn.relu(h + p[3][None, :, None, None])
+        h = jax.lax.reduce_window(h, -jnp.inf, jax.lax.max, (1, 1, 2, 2), (1, 1, 2, 2), "VALID")
+        k1, k2 = jax.random.split(train_key)
+        h = h * jax.random.bernoulli(k1, 0.75, h.shape) / 0.75
+        h = h.reshape(h.shape[0], -1)
+        h = jax.nn.relu(h @ p[4].T + p[5])
+        h = h * jax.random.bernoulli(k2, 0.5, h.shape) / 0.5
+        return h @ p[6].T + p[7]
+
+    def loss_fn(p, x, y, k):
+        logits = forward(p, x, k)
+        return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+
+    tx = optax.adam(1e-3) if opt_name == "adam" else optax.sgd(0.01, momentum=0.9)
+    params = [jnp.asarray(a) for a in params_np]
+    state = {"p": params, "o": tx.init(params), "k": key}
+
+    def step_fn(p, o, k, x, y):
+        k, sub = jax.random.split(k)
+        loss, g = jax.value_and_grad(loss_fn)(p, x, y, sub)
+        upd, o = tx.update(g, o, p)
+        return optax.apply_updates(p, upd), o, k, loss
+
+    jitted = jax.jit(step_fn, donate_argnums=(0, 1, 2))
+
+    def step(x, y):
+        state["p"], state["o"], state["k"], loss = jitted(state["p"], state["o"], state["k"],
+                                                          x, y)
+        return loss
+    return step
+
+
+def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:
+    rng = np.random.default_rng(0)
+    xn = rng.standard_normal((batch, 1, 28, 28)).astype(np.float32)
+    yn = rng.integers(0, 10, batch).astype(np.int64)
+    res: dict = {}
+
+    pl.manual_seed(0)
+    model = make_model(pl, kind)
+    params_np = [p.detach().numpy() for p in model.parameters()]
+    x, y = pl.tensor(xn), pl.tensor(yn)
+
+    opt = make_opt(pl, opt_name, model.parameters())
+    compiled = pl.compile(torch_like_step(pl, model, opt))
+    t0 = time.perf_counter()
+    compiled(x, y)._data.block_until_ready()
+    compiled(x, y)._data.block_until_ready()
+    res["first_call_s"] = time.perf_counter() - t0
+    res["compiled"] = _median_ms(lambda: compiled(x, y)._data, steps,
+                                 lambda a: a.block_until_ready())
+
+    if eager:
+        m2 = make_model(pl, kind)
+        o2 = make_opt(pl, opt_name, m2.parameters())
+        est = torch_like_step(pl, m2, o2)
+        est(x, y)
+        res["eager"] = _median_ms(lambda: est(x, y)._data, max(3, steps // 2),
+                                  lambda a: a.block_until_ready())
+
+    ref = jax_reference(kind, opt_name, params_np, jax.random.PRNGKey(0))
+    xa, ya = jnp.asarray(xn), jnp.asarray(yn.astype(np.int32))
+    ref(xa, ya).block_until_ready()
+    res["jax"] = _median_ms(lambda: ref(xa, ya), steps, lambda a: a.block_until_ready())
+
+    if torch is not None:
+        torch.manual_seed(0)
+        tm = make_model(torch, kind)
+        topt = make_opt(torch, opt_name, tm.parameters())
+        tst = torch_like_step(torch, tm, topt)
+        tx, ty = torch.tensor(xn), torch.tensor(yn)
+        tst(tx, ty)
+        res["torch"] = _median_ms(lambda: tst(tx, ty), steps, lambda a: a)
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", nargs="+", default=["mlp", "cnn"])
+    ap.add_argument("--batch", nargs="+", type=int, default=[64, 256])
+    ap.add_argument("--opt", nargs="+", default=["adam", "sgd"])
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--no-eager", action="store_true")
+    args = ap.parse_args()
+    print(f"jax {jax.__version__} on {jax.devices()[0].device_kind}; "
+          f"torch {torch.__version__ if torch else '-'}")
+    print(f"{'config':18s} {'compiled':>9s} {'jax+optax':>10s} {'eager':>8s} {'torch':>8s} "
+          f"{'comp/jax':>9s} {'torch/comp':>11s} {'torch/eager':>12s} {'1st call s':>11s}")
+    for kind in args.models:
+        for batch in args.batch:
+            for opt_name in args.opt:
+                r = run(kind, batch, opt_name, args.steps, not args.no_eager)
+                eager = r.get("eager")
+                th = r.get("torch")
+                print(f"{kind}/b{batch}/{opt_name:5s}   {r['compiled']:9.2f} {r['jax']:10.2f} "
+                      f"{eager if eager else float('nan'):8.2f} "
+                      f"{th if th else float('nan'):8.2f} "
+                      f"{r['compiled'] / r['jax']:9.2f} "
+                      f"{(th / r['compiled']) if th else float('nan'):11.2f} "
+                      f"{(th / eager) if th and eager else float('nan'):12.2f} "
+                      f"{r['first_call_s']:11.2f}", flush=True)
+    print("(median ms per step; comp/jax <= 1.05 and torch/comp >= 2 (MLP), >= 1.5 (CNN) "
+          "are the goals)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Per-backend XLA settings that the compiled path applies.
+
+On CPU, two facts measured on this project's machines make training steps much faster:
+
+- this jaxlib hands convolutions to YNNPACK by default, which is slow for training-sized
+  convolutions; asking XLA to use YNNPACK only for individual dots made ``lax.conv`` about
+  3x faster (the compiler option below, applied per jitted program, never globally);
+- glibc's allocator returns XLA's large per-step temporaries to the OS and faults them in
+  again every step; raising the mmap threshold, trim threshold and top pad keeps them
+  (``mallopt``, applied once, on Linux with glibc, when the first CPU program is compiled;
+  ``PYTORCH_LIKE_NO_MALLOPT=1`` turns it off).
+
+GPU and TPU keep XLA's defaults.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+import jax
+
+_CPU_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": "LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT"}
+_tuned = [False]
+
+
+def compiler_options() -> dict | None:
+    """Compiler options for a program that runs on JAX's default backend."""
+    if jax.default_backend() != "cpu":
+        return None
+    _tune_malloc()
+    return dict(_CPU_OPTIONS)
+
+
+def _tune_malloc() -> None:
+    if _tuned[0] or os.environ.get("PYTORCH_LIKE_NO_MALLOPT"):
+        return
+    _tuned[0] = True
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
+    libc.mallopt(m_mmap_threshold, 1 << 30)
+    libc.mallopt(m_trim_threshold, 2 ** 31 - 1)
+    libc.mallopt(m_top_pad, 256 << 20)
