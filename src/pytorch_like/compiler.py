@@ -200,8 +200,8 @@ class CompiledFunction:
             entry = self._build(key, state, arg_leaves, arg_tree, arg_pos, traced_lr, grad_pos)
         jitted, holder = entry
 
-        inputs = ([c.a for c in state.cells],
-                  [state.handles[j]._grad._cell.a for j in grad_pos],
+        inputs = (_unique_buffers([c.a for c in state.cells]),
+                  _unique_buffers([state.handles[j]._grad._cell.a for j in grad_pos]),
                   [g._key for g in state.generators],
                   [jnp.float32(lr) for lr, t in zip(lrs, traced_lr) if t],
                   [arg_leaves[i]._cell.a for i in arg_pos])
@@ -265,9 +265,10 @@ class CompiledFunction:
                 for g, k in zip(state.generators, gen_keys):
                     g._key = k
                 it = iter(lr_vals)
-                for g, t in zip(state.groups, traced_lr):
+                lr_in = {}
+                for gi, (g, t) in enumerate(zip(state.groups, traced_lr)):
                     if t:
-                        g["lr"] = next(it)
+                        g["lr"] = lr_in[gi] = next(it)
                 leaves = list(arg_leaves)
                 for i, a in zip(arg_pos, arg_arrays):
                     x = arg_leaves[i]
@@ -297,7 +298,8 @@ class CompiledFunction:
                 lr_out, new_lrs = [], []
                 for gi, g in enumerate(state.groups):
                     v = g.get("lr")
-                    if isinstance(v, (jax.Array, jax.core.Tracer)):
+                    # Only a learning rate the function changed goes back (as a float).
+                    if isinstance(v, (jax.Array, jax.core.Tracer)) and v is not lr_in.get(gi):
                         lr_out.append(gi)
                         new_lrs.append(jnp.asarray(v, jnp.float32))
                 holder["lr_out"] = lr_out
@@ -344,6 +346,17 @@ class CompiledFunction:
             f"times (limit {_CACHE_LIMIT}); the last change was in: "
             f"{', '.join(changed) or 'unknown'}. Keep these stable between calls to avoid "
             "recompiling.", stacklevel=3)
+
+
+def _unique_buffers(arrays: list) -> list:
+    """Copies of repeated arrays: XLA may return one buffer for equal outputs (three Adam
+    step counters), and a buffer cannot be donated twice in one call."""
+    seen: set = set()
+    for i, a in enumerate(arrays):
+        if id(a) in seen:
+            arrays[i] = jnp.array(a, copy=True)
+        seen.add(id(a))
+    return arrays
 
 
 def _hyper_key(group: dict) -> tuple:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import jax
 import jax.numpy as jnp
 
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -53,7 +54,11 @@ def _root_grads(outputs, grad_outputs) -> list:
         if g is None:
             if o._cell.a.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            out.append(_ones(o._cell.a.shape, o._cell.a.dtype))
+            a = o._cell.a
+            # Inside a compiled function a captured concrete array would become an extra
+            # program argument; a fresh constant folds into the program instead.
+            out.append(jnp.ones(a.shape, a.dtype) if isinstance(a, jax.core.Tracer)
+                       else _ones(a.shape, a.dtype))
         else:
             if not isinstance(g, Tensor):
                 from ..ops.creation import tensor
