@@ -45,30 +45,32 @@ def _train(model, opt, step_fn, sched, steps, x, y):
     return losses
 
 
+def _run(compiled: bool, opt_name: str, with_bn: bool, x, y):
+    model = _net(with_bn)
+    opt = _make_opt(opt_name, model)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    fn = torch.compile(step) if compiled else step
+    torch.manual_seed(42)  # same dropout masks in both runs
+    losses = _train(model, opt, fn, sched, 4, x, y)
+    if compiled:
+        # Scheduler lr changes are program inputs: no recompile after the first two calls.
+        assert fn.trace_count <= 2
+    return losses, copy.deepcopy(model.state_dict()), opt.state_dict()
+
+
 @pytest.mark.parametrize("opt_name,with_bn", [("sgd", True), ("adam", False),
                                                ("adamw", True)])
 def test_compiled_training_equals_eager(opt_name, with_bn):
     x, y = _data()
-    results = []
-    for compiled in (False, True):
-        model = _net(with_bn)
-        opt = _make_opt(opt_name, model)
-        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
-
-        def step(x, y):
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            return loss
-        fn = torch.compile(step) if compiled else step
-        torch.manual_seed(42)  # same dropout masks in both runs
-        losses = _train(model, opt, fn, sched, 4, x, y)
-        results.append((losses, copy.deepcopy(model.state_dict()), opt.state_dict()))
-        if compiled:
-            # Scheduler lr changes are program inputs: no recompile after the first two.
-            assert fn.trace_count <= 2
-    (le, se, oe), (lc, sc, oc) = results
+    le, se, oe = _run(False, opt_name, with_bn, x, y)
+    lc, sc, oc = _run(True, opt_name, with_bn, x, y)
     np.testing.assert_allclose(lc, le, rtol=1e-5, atol=1e-6)
     for k in se:
         np.testing.assert_allclose(sc[k].numpy(), se[k].numpy(), atol=1e-5, err_msg=k)

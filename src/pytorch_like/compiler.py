@@ -253,7 +253,7 @@ class CompiledFunction:
 
         def pure(cell_arrays, grad_arrays, gen_keys, lr_vals, arg_arrays):
             saved_cells = [(c, c.a) for c in state.cells]
-            saved_handles = [(t, t._node, t._grad) for t in state.handles]
+            saved_handles = [(t, t._node) for t in state.handles]
             saved_keys = [(g, g._key) for g in state.generators]
             saved_lrs = [(g, g.get("lr")) for g in state.groups]
             try:
@@ -318,7 +318,7 @@ class CompiledFunction:
                 # back after the call replace these.
                 for c, a in saved_cells:
                     c.a = a
-                for t, node, grad in saved_handles:
+                for t, node in saved_handles:
                     t._node = node
                 for g, k in saved_keys:
                     g._key = k
