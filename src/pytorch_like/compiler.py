@@ -40,6 +40,7 @@ from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ._backend import compiler_options
 from .autograd.grad_mode import _state as _grad_state
@@ -52,11 +53,15 @@ _CACHE_LIMIT = 8  # torch._dynamo's default cache_size_limit
 
 
 def _is_module(obj) -> bool:
-    return hasattr(obj, "_parameters") and hasattr(obj, "_modules") and hasattr(obj, "forward")
+    from .nn.modules.module import Module
+
+    return isinstance(obj, Module)
 
 
 def _is_optimizer(obj) -> bool:
-    return hasattr(obj, "param_groups") and hasattr(obj, "state") and hasattr(obj, "step")
+    from .optim.optimizer import Optimizer
+
+    return isinstance(obj, Optimizer)
 
 
 class _State:
@@ -101,14 +106,29 @@ class _State:
             self.generators.append(obj)
         elif _is_module(obj):
             self.modules.append(obj)
-            self.walk(vars(obj))
+            d = vars(obj)
+            for name, v in d.items():
+                # Hook tables and plain numbers cannot hold state: skip them cheaply.
+                if name in _MODULE_SKIP or v is None or type(v) in _ATOMS:
+                    continue
+                self.walk(v)
         elif _is_optimizer(obj):
             self.groups.extend(obj.param_groups)
-            self.walk(vars(obj))
+            for g in obj.param_groups:
+                self.walk(g["params"])
+            self.walk(obj.state)
         elif _is_optimizer(getattr(obj, "optimizer", None)):
             self.walk(obj.optimizer)  # an LR scheduler
         elif isinstance(obj, CompiledFunction):
             self.walk(obj._roots())
+
+
+_MODULE_SKIP = frozenset({
+    "_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+    "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_state_dict_hooks",
+    "_load_state_dict_post_hooks", "_non_persistent_buffers_set", "_backward_hooks",
+    "_state_dict_pre_hooks", "_load_state_dict_pre_hooks"})
+_ATOMS = frozenset({int, float, bool, str, bytes, complex, type(None)})
 
 
 def _code_names(code: types.CodeType) -> set:
@@ -145,7 +165,7 @@ def _fn_roots(fn: Callable) -> list:
 
 
 def _spec(x) -> tuple:
-    return (tuple(x.shape), str(x.dtype))
+    return (x.shape, x.dtype)
 
 
 class CompiledFunction:
@@ -203,7 +223,7 @@ class CompiledFunction:
         inputs = (_unique_buffers([c.a for c in state.cells]),
                   _unique_buffers([state.handles[j]._grad._cell.a for j in grad_pos]),
                   [g._key for g in state.generators],
-                  [jnp.float32(lr) for lr, t in zip(lrs, traced_lr) if t],
+                  [np.float32(lr) for lr, t in zip(lrs, traced_lr) if t],
                   [arg_leaves[i]._cell.a for i in arg_pos])
         try:
             new_cells, new_grads, new_keys, new_lrs, new_extra, out = jitted(*inputs)
