@@ -1,0 +1,27 @@
+"""torch.optim: stateful optimizers and learning-rate schedulers, computed by JAX/optax.
+
+Mirrors ``torch.optim``: ``optimizer.zero_grad(); loss.backward(); optimizer.step()``
+works as in torch, each ``step()`` running one fused jitted update per param group (see
+:mod:`.optimizer`). ``AdaBelief`` (not in torch) follows the paper's reference package.
+
+Example:
+    >>> import pytorch_like as torch
+    >>> opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    >>> sched = torch.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
+"""
+
+from . import lr_scheduler
+from .adabelief import AdaBelief
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam
+from .adamax import Adamax
+from .adamw import AdamW
+from .nadam import NAdam
+from .optimizer import Optimizer
+from .radam import RAdam
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "AdaBelief", "RMSprop", "Adagrad", "Adadelta",
+           "Adamax", "NAdam", "RAdam", "lr_scheduler"]
