@@ -25,6 +25,19 @@ _seq = itertools.count()
 
 ALL = "all"
 
+REGISTRY: list = []  # every Op ever defined (autocast tags them by name)
+
+
+class _Autocast:
+    """Set by ``pytorch_like.amp``: while ``policy`` is not None, ``apply`` hands each op
+    with an autocast tag to ``policy(op, args, cast, out_dtype)``, which returns new
+    ``(args, cast, out_dtype)``."""
+
+    policy = None
+
+
+autocast_hook = _Autocast()
+
 
 class Op:
     """A differentiable op: a JAX function plus what autograd must keep for its backward.
@@ -36,7 +49,7 @@ class Op:
     """
 
     __slots__ = ("name", "fn", "saves", "nout", "diff_out", "grad_name", "_fwd", "_bwd",
-                 "differentiable")
+                 "differentiable", "amp")
 
     def __init__(self, name: str, fn: Callable, *, saves: Any = ALL, nout: int = 1,
                  diff_out: tuple | None = None, grad_name: str | None = None,
@@ -50,6 +63,9 @@ class Op:
         self.differentiable = differentiable
         self._fwd: dict = {}
         self._bwd: dict = {}
+        # Autocast policy ("lower", "fp32", "promote" or None), set by pytorch_like.amp.
+        self.amp = None
+        REGISTRY.append(self)
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -179,6 +195,8 @@ def apply(op: Op, args: tuple, static: tuple = (), cast=None, out_dtype=None):
     """
     from ..tensor import Tensor
 
+    if autocast_hook.policy is not None and op.amp is not None:
+        args, cast, out_dtype = autocast_hook.policy(op, args, cast, out_dtype)
     vals = [a._cell.a if isinstance(a, Tensor) else a for a in args]
     out = op.forward(static, cast)(*vals)
 
