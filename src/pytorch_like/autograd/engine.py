@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 
 from ..ops._dispatch import AccumulateGrad, Node, _edge
+from ..tensor import Tensor
 
 _add = jax.jit(jnp.add)
 
@@ -69,8 +70,6 @@ def run_backward(roots, grads, retain_graph: bool, inputs=None, accumulate: bool
     With ``inputs`` (Tensors), their gradients are captured and returned in order; when
     ``accumulate`` is False nothing is written to any ``.grad`` (``autograd.grad``).
     """
-    from ..tensor import Tensor
-
     root_edges = []
     for i, r in enumerate(roots):
         if not r._rg:
@@ -173,8 +172,6 @@ def _prune(nodes, targets):
 
 
 def _run_tensor_hooks(node: Node, cts):
-    from ..tensor import Tensor
-
     cts = list(cts)
     for k, ct in enumerate(cts):
         if ct is None:
@@ -200,8 +197,6 @@ def _dtype_of(node: Node, k: int):
 
 
 def _accumulate(t, g) -> None:
-    from ..tensor import Tensor
-
     if t._grad is None:
         t._grad = Tensor._make(g, t._dtype)
     else:

@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 
 from ..autograd.grad_mode import _state as _grad_state
+from ..tensor import Tensor  # defined before the op modules import this one
 
 _seq = itertools.count()
 
@@ -193,8 +194,6 @@ def apply(op: Op, args: tuple, static: tuple = (), cast=None, out_dtype=None):
     ``out_dtype`` is a torch dtype, or a tuple of them for several outputs; ``None`` takes the
     dtype of the first tensor argument.
     """
-    from ..tensor import Tensor
-
     if autocast_hook.policy is not None and op.amp is not None:
         args, cast, out_dtype = autocast_hook.policy(op, args, cast, out_dtype)
     vals = [a._cell.a if isinstance(a, Tensor) else a for a in args]
