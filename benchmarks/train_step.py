@@ -21,13 +21,16 @@ import numpy as np
 import optax
 
 import pytorch_like as pl
-import pytorch_like.nn as nn
-import pytorch_like.nn.functional as F
 
 try:
     import torch
 except ImportError:
     torch = None
+
+try:  # optional peer figure: pip install flax
+    from flax import nnx
+except ImportError:
+    nnx = None
 
 
 def _median_ms(step, n: int, sync) -> float:
@@ -111,6 +114,32 @@ def jax_reference(kind: str, opt_name: str, params_np: list, key):
     return step
 
 
+def nnx_mlp_step(opt_name: str):
+    """The same MLP in Flax NNX with ``nnx.jit`` (a peer library's stateful jit)."""
+    class MLP(nnx.Module):
+        def __init__(self, rngs):
+            self.l1 = nnx.Linear(784, 512, rngs=rngs)
+            self.l2 = nnx.Linear(512, 512, rngs=rngs)
+            self.l3 = nnx.Linear(512, 10, rngs=rngs)
+
+        def __call__(self, x):
+            x = x.reshape(x.shape[0], -1)
+            return self.l3(jax.nn.relu(self.l2(jax.nn.relu(self.l1(x)))))
+
+    model = MLP(nnx.Rngs(0))
+    tx = optax.adam(1e-3) if opt_name == "adam" else optax.sgd(0.01, momentum=0.9)
+    opt = nnx.Optimizer(model, tx, wrt=nnx.Param)
+
+    @nnx.jit
+    def step(model, opt, x, y):
+        def loss_fn(m):
+            return optax.softmax_cross_entropy_with_integer_labels(m(x), y).mean()
+        loss, grads = nnx.value_and_grad(loss_fn)(model)
+        opt.update(model, grads)
+        return loss
+    return lambda x, y: step(model, opt, x, y)
+
+
 def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:
     rng = np.random.default_rng(0)
     xn = rng.standard_normal((batch, 1, 28, 28)).astype(np.float32)
@@ -144,6 +173,11 @@ def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:
     ref(xa, ya).block_until_ready()
     res["jax"] = _median_ms(lambda: ref(xa, ya), steps, lambda a: a.block_until_ready())
 
+    if nnx is not None and kind == "mlp":
+        nst = nnx_mlp_step(opt_name)
+        nst(xa, ya).block_until_ready()
+        res["nnx"] = _median_ms(lambda: nst(xa, ya), steps, lambda a: a.block_until_ready())
+
     if torch is not None:
         torch.manual_seed(0)
         tm = make_model(torch, kind)
@@ -166,7 +200,8 @@ def main() -> None:
     print(f"jax {jax.__version__} on {jax.devices()[0].device_kind}; "
           f"torch {torch.__version__ if torch else '-'}")
     print(f"{'config':18s} {'compiled':>9s} {'jax+optax':>10s} {'eager':>8s} {'torch':>8s} "
-          f"{'comp/jax':>9s} {'torch/comp':>11s} {'torch/eager':>12s} {'1st call s':>11s}")
+          f"{'comp/jax':>9s} {'torch/comp':>11s} {'torch/eager':>12s} {'1st call s':>11s} "
+          f"{'nnx.jit':>8s}")
     for kind in args.models:
         for batch in args.batch:
             for opt_name in args.opt:
@@ -179,7 +214,7 @@ def main() -> None:
                       f"{r['compiled'] / r['jax']:9.2f} "
                       f"{(th / r['compiled']) if th else float('nan'):11.2f} "
                       f"{(th / eager) if th and eager else float('nan'):12.2f} "
-                      f"{r['first_call_s']:11.2f}", flush=True)
+                      f"{r['first_call_s']:11.2f} {r.get('nnx', float('nan')):8.2f}", flush=True)
     print("(median ms per step; comp/jax <= 1.05 and torch/comp >= 2 (MLP), >= 1.5 (CNN) "
           "are the goals)")
 
