@@ -12,6 +12,7 @@ from .. import _dtype as D
 from ..random import _next_key
 from ..tensor import Tensor
 from . import creation, indexing, linalg, pointwise, reduction, shape
+from ._sampling import sample
 from ._inplace import assign, check, rebind
 from ._util import operand
 
@@ -74,6 +75,7 @@ _method("H", property(lambda self: shape.permute(self, tuple(reversed(range(self
 _method("softmax", lambda self, dim, dtype=None: reduction.softmax(self, dim, dtype))
 _method("log_softmax", lambda self, dim, dtype=None: reduction.log_softmax(self, dim, dtype))
 _method("absolute", pointwise.abs)
+_method("where", lambda self, condition, other: pointwise.where(condition, self, other))
 
 
 def _binop(fn, reflected=False):
@@ -233,11 +235,11 @@ def _random_(sampler):
 
 
 def _uniform(key, shp, dt, a=0.0, b=1.0):
-    return creation._uniform(key, shp, dt) * (b - a) + a
+    return sample("uniform", key, shp, dt, a, b)
 
 
 def _normal(key, shp, dt, mean=0.0, std=1.0):
-    return creation._normal(key, shp, dt) * std + mean
+    return sample("normal", key, shp, dt, mean, std)
 
 
 def _random_int(key, shp, dt, low=0, high=None):

@@ -18,6 +18,7 @@ from .. import _dtype as D
 from .._device import to_jax_device
 from ..random import _next_key
 from ..tensor import Tensor
+from ._sampling import sample
 from ._util import shape_arg
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like",
@@ -58,8 +59,19 @@ def _infer(data):
         for _, d in parts[1:]:
             dt = D.promote_types(dt, d)
         return np.stack([np.asarray(p[0]).astype(dt.np) for p in parts]), dt
-    arr = np.asarray(data)
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    try:
+        arr = np.asarray(data)
+    except ValueError:
+        _raise_ragged(data)
+        raise
     k = arr.dtype.kind
+    if k == "O":
+        _raise_ragged(data)
+    if k in "fc" and isinstance(data, (list, tuple)) and _has_np_float64(data):
+        # torch keeps the dtype of numpy scalars inside lists (np.float64 -> float64).
+        return arr, D.float64 if k == "f" else D.complex128
     if k == "f":
         return arr, D.get_default_dtype()
     if k == "c":
@@ -69,6 +81,32 @@ def _infer(data):
     if k in "iu":
         return arr, D.int64
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _has_np_float64(seq) -> bool:
+    for x in seq:
+        if isinstance(x, (list, tuple)):
+            if _has_np_float64(x):
+                return True
+        elif isinstance(x, (np.float64, np.complex128)):
+            return True
+    return False
+
+
+def _raise_ragged(data, dim: int = 0) -> None:
+    """torch's error for nested sequences of unequal lengths (numpy's says less)."""
+    if not isinstance(data, (list, tuple)) or not data:
+        return
+    first = data[0]
+    want = len(first) if isinstance(first, (list, tuple)) else None
+    for x in data:
+        got = len(x) if isinstance(x, (list, tuple)) else None
+        if got != want:
+            if want is None or got is None:
+                raise TypeError("not a sequence")
+            raise ValueError(f"expected sequence of length {want} at dim {dim + 1} (got {got})")
+    for x in data:
+        _raise_ragged(x, dim + 1)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
@@ -83,12 +121,12 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     if isinstance(arr, np.ndarray):
         if dt is D.int64 and arr.dtype.kind in "iu":
             _check_int_range(arr, dt)
-        a = jnp.asarray(arr, dtype=dt.storage)
+        a = jnp.array(arr, dtype=dt.storage, copy=True)  # never alias the caller's memory
     else:
         a = arr.astype(dt.storage)
     t = Tensor._make(_place(a, device), dt)
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True)
     return t
 
 
@@ -110,16 +148,22 @@ def scalar_tensor(s, *, dtype=None, device=None) -> Tensor:
     return tensor(s, dtype=dtype or D.get_default_dtype(), device=device)
 
 
-def _factory(fill, args, dtype, device, requires_grad, default=None):
-    shape = shape_arg(args)
+def _check_shape(shape: tuple, op: str = "") -> None:
     for s in shape:
         if s < 0:
+            if op == "zeros":  # torch's zeros has its own wording
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"{list(shape)}")
+
+
+def _factory(fill, args, dtype, device, requires_grad, default=None, op=""):
+    shape = shape_arg(args)
+    _check_shape(shape, op)
     dt = D.to_dtype(dtype) if dtype is not None else (default or D.get_default_dtype())
     t = Tensor._make(_place(_filled(shape, dt.storage, fill), device), dt)
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True)
     return t
 
 
@@ -129,12 +173,16 @@ def _filled_jit(shape, dtype, value):
 
 
 def _filled(shape, dtype, value):
+    # On CPU, fill on the host: a jitted fill compiles once per shape (~0.1 s each), which
+    # dominated building a model. Other backends fill on the device.
+    if not isinstance(value, jax.core.Tracer) and jax.default_backend() == "cpu":
+        return jnp.asarray(np.full(shape, value, dtype))
     return _filled_jit(shape, dtype, value)
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """Mirrors ``torch.zeros``."""
-    return _factory(0, size, dtype, device, requires_grad)
+    return _factory(0, size, dtype, device, requires_grad, op="zeros")
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
@@ -221,19 +269,17 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None,
     """Mirrors ``torch.eye``."""
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     t = Tensor._make(_place(jnp.eye(n, m, dtype=dt.storage), device), dt)
-    return t.requires_grad_(True) if requires_grad else t
+    return t._set_requires_grad(True) if requires_grad else t
 
 
 # -- random ------------------------------------------------------------------------------
 
-@functools.partial(jax.jit, static_argnums=(1, 2))
 def _uniform(key, shape, dtype):
-    return jax.random.uniform(key, shape, dtype)
+    return sample("uniform", key, shape, dtype)
 
 
-@functools.partial(jax.jit, static_argnums=(1, 2))
 def _normal(key, shape, dtype):
-    return jax.random.normal(key, shape, dtype)
+    return sample("normal", key, shape, dtype)
 
 
 @functools.partial(jax.jit, static_argnums=(1, 2))
@@ -243,10 +289,11 @@ def _randint(key, shape, dtype, low, high):
 
 def _rand_factory(sampler, size, dtype, device, requires_grad, generator, *extra):
     shape = shape_arg(size)
+    _check_shape(shape)
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     a = sampler(_next_key(generator), shape, dt.storage, *extra)
     t = Tensor._make(_place(a, device), dt)
-    return t.requires_grad_(True) if requires_grad else t
+    return t._set_requires_grad(True) if requires_grad else t
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -320,7 +367,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None,
         return z * std + mean
     z = randn(size, dtype=dtype, generator=generator, device=device)
     out = z * std + mean
-    return out.requires_grad_(True) if requires_grad else out
+    return out._set_requires_grad(True) if requires_grad else out
 
 
 @jax.jit

@@ -1,0 +1,1363 @@
+"""``torch.nn.functional``: layers as functions, each op defined once from a JAX function.
+
+Mirrors ``torch.nn.functional`` for linear, convolution, pooling, normalization, dropout,
+embedding, activations, padding and a few utilities; the ``nn`` layer classes call these.
+Every differentiable op is an :class:`Op` whose gradient comes from ``jax.vjp``:
+convolutions lower to ``jax.lax.conv_general_dilated`` with torch's NCHW/OIHW layout and
+pooling to ``jax.lax.reduce_window``. Random masks (dropout) draw their key from the global
+generator at call time, so ``torch.manual_seed`` drives them.
+
+Deliberate differences: the dropout masks are not torch's bits (a different PRNG); an
+out-of-range index in ``embedding`` is not checked on device (JAX clamps it).
+
+Example:
+    >>> import pytorch_like.nn.functional as F
+    >>> F.relu(torch.tensor([-1., 2.]))
+    tensor([0., 2.])
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from .. import _dtype as D
+from ..ops import pointwise as _pw
+from ..ops import reduction as _red
+from ..ops import shape as _shape
+from ..ops._dispatch import Op, apply
+from ..ops._dispatch import autocast_hook as _autocast_hook
+from ..ops._inplace import assign as _assign
+from ..ops._util import cast_for, float_dtype
+from ..random import _next_key
+from ..tensor import Tensor, _wrap_dim
+
+__all__ = [
+    "linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "batch_norm",
+    "layer_norm", "group_norm", "instance_norm", "rms_norm", "dropout", "dropout1d",
+    "dropout2d", "alpha_dropout", "embedding", "one_hot", "pad", "relu", "relu_", "relu6",
+    "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu", "mish",
+    "sigmoid", "tanh", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "softplus",
+    "softsign", "softshrink", "hardshrink", "tanhshrink", "threshold", "logsigmoid", "glu",
+    "prelu", "softmax", "softmin", "log_softmax", "normalize", "cosine_similarity",
+    "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "flatten", "unflatten",
+]
+
+
+# -- helpers -----------------------------------------------------------------------------
+def _ntuple(x, n: int) -> tuple:
+    if isinstance(x, (tuple, list)):
+        if len(x) == 1 and n > 1:
+            return tuple(int(x[0]) for _ in range(n))
+        return tuple(int(v) for v in x)
+    return (int(x),) * n
+
+
+def _size_list(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _float_op(op: Op, x: Tensor, static: tuple = (), *extra) -> Tensor:
+    dt = float_dtype(x._dtype)
+    return apply(op, (x, *extra), static, cast_for(dt, x, *extra), dt)
+
+
+def _maybe_inplace(x: Tensor, inplace: bool, compute) -> Tensor:
+    if inplace:
+        return _assign(x, compute)
+    return compute()
+
+
+# -- linear ------------------------------------------------------------------------------
+def _linear_fn(x, w, b):
+    y = lax.dot_general(x, w, (((x.ndim - 1,), (1,)), ((), ())))
+    return y if b is None else y + b
+
+
+_linear = Op("linear", _linear_fn, grad_name="AddmmBackward0")
+_linear_nb = Op("linear", _linear_fn, grad_name="MmBackward0")
+_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+          "int64": "Long", "int32": "Int"}
+
+
+def _check_same_dtype(a: Tensor, b: Tensor, what: str) -> None:
+    # Under torch.autocast the op's policy casts both inputs first (torch checks after that).
+    if a._dtype is not b._dtype and _autocast_hook.policy is None:
+        raise RuntimeError(f"{what} must have the same dtype, but got "
+                           f"{_NAMES.get(a._dtype.name, a._dtype.name)} and "
+                           f"{_NAMES.get(b._dtype.name, b._dtype.name)}")
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+    """Mirrors ``F.linear``: ``input @ weight.T + bias`` over the last dimension.
+
+    Example:
+        >>> F.linear(torch.ones(2, 3), torch.ones(4, 3)).shape
+        torch.Size([2, 4])
+    """
+    xs, ws = input._cell.a.shape, weight._cell.a.shape
+    if not xs or xs[-1] != ws[-1]:
+        rows = math.prod(xs[:-1]) if xs else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x"
+                           f"{xs[-1] if xs else 1} and {ws[-1]}x{ws[0]})")
+    _check_same_dtype(input, weight, "mat1 and mat2")
+    return apply(_linear if bias is not None else _linear_nb, (input, weight, bias))
+
+
+def _bilinear_fn(x1, x2, w, b):
+    y = jnp.einsum("...i,kij,...j->...k", x1, w, x2)
+    return y if b is None else y + b
+
+
+_bilinear = Op("bilinear", _bilinear_fn)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
+             bias: Tensor | None = None) -> Tensor:
+    """Mirrors ``F.bilinear``: ``y_k = x1^T W_k x2 + b_k``."""
+    if input1.shape[-1] != weight.shape[1]:
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got "
+                           f"{input1.shape[-1]} but expected {weight.shape[1]}")
+    if input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got "
+                           f"{input2.shape[-1]} but expected {weight.shape[2]}")
+    return apply(_bilinear, (input1, input2, weight, bias))
+
+
+# -- convolution -------------------------------------------------------------------------
+_DIMNUMS = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW"),
+            3: ("NCDHW", "OIDHW", "NCDHW")}
+
+
+def _conv_fn(x, w, b, *, stride, padding, dilation, groups):
+    nd = x.ndim - 2
+    y = lax.conv_general_dilated(x, w, window_strides=stride, padding=padding,
+                                 rhs_dilation=dilation, feature_group_count=groups,
+                                 dimension_numbers=_DIMNUMS[nd])
+    if b is not None:
+        y = y + b.reshape((1, -1) + (1,) * nd)
+    return y
+
+
+_conv = Op("convolution", _conv_fn, grad_name="ConvolutionBackward0")
+
+
+def _conv_padding(padding, nd: int, kernel: tuple, dilation: tuple, stride: tuple) -> tuple:
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * nd
+        if padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+            pads = []
+            for k, d in zip(kernel, dilation):
+                total = d * (k - 1)
+                pads.append((total // 2, total - total // 2))
+            return tuple(pads)
+        raise ValueError(f"Invalid padding string '{padding}', should be one of "
+                         "{'valid', 'same'}")
+    return tuple((p, p) for p in _ntuple(padding, nd))
+
+
+def _convnd(name: str, nd: int, input: Tensor, weight: Tensor, bias, stride,  # noqa: A002
+            padding, dilation, groups: int) -> Tensor:
+    shape = tuple(input.shape)
+    if len(shape) not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+                           f"{name}, but got input of size: {_size_list(shape)}")
+    unbatched = len(shape) == nd + 1
+    if unbatched:
+        input = _shape.unsqueeze(input, 0)  # noqa: A001
+        shape = (1,) + shape
+    ws = tuple(weight.shape)
+    if shape[1] != ws[1] * groups:
+        what = f"[{', '.join(map(str, shape[1:]))}]" if unbatched else _size_list(shape)
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {_size_list(ws)}, expected input{what} "
+            f"to have {ws[1] * groups} channels, but got {shape[1]} channels instead")
+    stride_t = _ntuple(stride, nd)
+    dil = _ntuple(dilation, nd)
+    pads = _conv_padding(padding, nd, ws[2:], dil, stride_t)
+    _check_same_dtype(input, weight, "Input type and weight type")
+    out = apply(_conv, (input, weight, bias),
+                (("stride", stride_t), ("padding", pads), ("dilation", dil),
+                 ("groups", int(groups))))
+    return _shape.squeeze(out, 0) if unbatched else out
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,  # noqa: A002
+           padding=0, dilation=1, groups: int = 1) -> Tensor:
+    """Mirrors ``F.conv1d`` (N, C, L) with weight (out, in/groups, k)."""
+    return _convnd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,  # noqa: A002
+           padding=0, dilation=1, groups: int = 1) -> Tensor:
+    """Mirrors ``F.conv2d``: NCHW input, OIHW weight; padding an int, tuple, 'same' or 'valid'.
+
+    Example:
+        >>> F.conv2d(torch.ones(1, 1, 5, 5), torch.ones(2, 1, 3, 3), padding='same').shape
+        torch.Size([1, 2, 5, 5])
+    """
+    return _convnd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,  # noqa: A002
+           padding=0, dilation=1, groups: int = 1) -> Tensor:
+    """Mirrors ``F.conv3d`` (N, C, D, H, W)."""
+    return _convnd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv_t_fn(x, w, b, *, stride, padding, output_padding, dilation, groups):
+    nd = x.ndim - 2
+    cin, cout_g = w.shape[0], w.shape[1]
+    k = w.shape[2:]
+    # A transposed convolution is the gradient of a convolution: dilate the input by the
+    # stride and convolve with the spatially flipped kernel, in/out channels swapped.
+    wg = w.reshape((groups, cin // groups, cout_g) + k)
+    wg = jnp.swapaxes(wg, 1, 2).reshape((groups * cout_g, cin // groups) + k)
+    wg = jnp.flip(wg, axis=tuple(range(2, 2 + nd)))
+    pads = tuple((d * (kk - 1) - p, d * (kk - 1) - p + op)
+                 for kk, p, op, d in zip(k, padding, output_padding, dilation))
+    y = lax.conv_general_dilated(x, wg, window_strides=(1,) * nd, padding=pads,
+                                 lhs_dilation=stride, rhs_dilation=dilation,
+                                 feature_group_count=groups, dimension_numbers=_DIMNUMS[nd])
+    if b is not None:
+        y = y + b.reshape((1, -1) + (1,) * nd)
+    return y
+
+
+_conv_t = Op("conv_transpose", _conv_t_fn, grad_name="ConvolutionBackward0")
+
+
+def _conv_transposend(name: str, nd: int, input, weight, bias, stride, padding,  # noqa: A002
+                      output_padding, groups, dilation) -> Tensor:
+    shape = tuple(input.shape)
+    if len(shape) not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+                           f"{name}, but got input of size: {_size_list(shape)}")
+    unbatched = len(shape) == nd + 1
+    if unbatched:
+        input = _shape.unsqueeze(input, 0)  # noqa: A001
+        shape = (1,) + shape
+    ws = tuple(weight.shape)
+    if shape[1] != ws[0]:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {_size_list(ws)}, expected input"
+            f"{_size_list(shape)} to have {ws[0]} channels, but got {shape[1]} channels "
+            "instead")
+    stride_t, pad_t = _ntuple(stride, nd), _ntuple(padding, nd)
+    op_t, dil = _ntuple(output_padding, nd), _ntuple(dilation, nd)
+    for o, s, d in zip(op_t, stride_t, dil):
+        if o >= s and o >= d:
+            raise RuntimeError("output padding must be smaller than either stride or dilation, "
+                               f"but got output_padding={o}, stride={s}, dilation={d}")
+    out = apply(_conv_t, (input, weight, bias),
+                (("stride", stride_t), ("padding", pad_t), ("output_padding", op_t),
+                 ("dilation", dil), ("groups", int(groups))))
+    return _shape.squeeze(out, 0) if unbatched else out
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+                     stride=1, padding=0, output_padding=0, groups: int = 1,
+                     dilation=1) -> Tensor:
+    """Mirrors ``F.conv_transpose1d``; weight (in, out/groups, k)."""
+    return _conv_transposend("conv_transpose1d", 1, input, weight, bias, stride, padding,
+                             output_padding, groups, dilation)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+                     stride=1, padding=0, output_padding=0, groups: int = 1,
+                     dilation=1) -> Tensor:
+    """Mirrors ``F.conv_transpose2d``; weight (in, out/groups, kH, kW).
+
+    Example:
+        >>> F.conv_transpose2d(torch.ones(1, 2, 4, 4), torch.ones(2, 3, 3, 3), stride=2).shape
+        torch.Size([1, 3, 9, 9])
+    """
+    return _conv_transposend("conv_transpose2d", 2, input, weight, bias, stride, padding,
+                             output_padding, groups, dilation)
+
+
+# -- pooling -----------------------------------------------------------------------------
+def _pool_geometry(name: str, spatial: tuple, kernel: tuple, stride: tuple, padding: tuple,
+                   dilation: tuple, ceil_mode: bool, nd: int, channels_shape: tuple) -> tuple:
+    """Output sizes and (left, right) paddings with torch's ceil_mode rule."""
+    outs, pads = [], []
+    for L, k, s, p, d in zip(spatial, kernel, stride, padding, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p}, kernel_size={k} and dilation={d}")
+        eff = d * (k - 1) + 1
+        num = L + 2 * p - eff
+        out = (num + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (out - 1) * s >= L + p:
+            out -= 1
+        outs.append(out)
+        pads.append((p, max((out - 1) * s + eff - L - p, 0)))
+    if any(o < 1 for o in outs):
+        lead = "x".join(str(c) for c in channels_shape)
+        raise RuntimeError(f"Given input size: ({lead}x{'x'.join(map(str, spatial))}). "
+                           f"Calculated output size: ({lead}x{'x'.join(map(str, outs))}). "
+                           "Output size is too small")
+    return tuple(outs), tuple(pads)
+
+
+def _window(x, kernel, stride, pads, dilation):
+    lead = x.ndim - len(kernel)
+    return dict(window_dimensions=(1,) * lead + tuple(kernel),
+                window_strides=(1,) * lead + tuple(stride),
+                padding=((0, 0),) * lead + tuple(pads),
+                window_dilation=(1,) * lead + tuple(dilation))
+
+
+def _lowest(dtype):
+    # A numpy constant (not a traced array) lets JAX pick its differentiable max-window
+    # primitive instead of the generic reduce_window.
+    dtype = np.dtype(dtype)
+    return np.array(-np.inf if jnp.issubdtype(dtype, jnp.floating) else np.iinfo(dtype).min,
+                    dtype)
+
+
+def _max_pool_fn(x, *, kernel, stride, pads, dilation):
+    if all(d == 1 for d in dilation):
+        return lax.reduce_window(x, _lowest(x.dtype), lax.max,
+                                 **_window(x, kernel, stride, pads, dilation))
+    # JAX has no VJP for dilated max windows: take the max over the strided views, one per
+    # kernel offset, instead.
+    nd = len(kernel)
+    lead = x.ndim - nd
+    xp = lax.pad(x, _lowest(x.dtype), [(0, 0, 0)] * lead + [(lo, hi, 0) for lo, hi in pads])
+    outs = [(xp.shape[lead + j] - dilation[j] * (kernel[j] - 1) - 1) // stride[j] + 1
+            for j in range(nd)]
+    best = None
+    for offs in np.ndindex(*kernel):
+        start = [0] * lead + [o * d for o, d in zip(offs, dilation)]
+        limit = [xp.shape[i] for i in range(lead)] + [
+            o * d + (n - 1) * s + 1 for o, d, n, s in zip(offs, dilation, outs, stride)]
+        view = lax.slice(xp, start, limit, [1] * lead + list(stride))
+        best = view if best is None else jnp.maximum(best, view)
+    return best
+
+
+def _max_pool_idx_fn(x, *, kernel, stride, pads, dilation):
+    values = _max_pool_fn(x, kernel=kernel, stride=stride, pads=pads, dilation=dilation)
+    nd = len(kernel)
+    spatial = x.shape[-nd:]
+    flat = jnp.arange(math.prod(spatial), dtype=jnp.int32).reshape(spatial)
+    idx = jnp.broadcast_to(flat, x.shape)
+    xs = lax.stop_gradient(x)
+
+    def pick(a, b):
+        av, ai = a
+        bv, bi = b
+        # torch keeps the first maximum of a window (and propagates NaN).
+        take_a = (av > bv) | ((av == bv) & (ai < bi)) | jnp.isnan(av)
+        return jnp.where(take_a, av, bv), jnp.where(take_a, ai, bi)
+
+    _, ind = lax.reduce_window((xs, idx), (_lowest(x.dtype), np.array(np.iinfo(np.int32).max,
+                                                                       np.int32)),
+                               pick, **_window(x, kernel, stride, pads, dilation))
+    return values, ind
+
+
+_max_pool = Op("max_pool", _max_pool_fn, grad_name="MaxPool2DWithIndicesBackward0")
+_max_pool_idx = Op("max_pool_with_indices", _max_pool_idx_fn, nout=2, diff_out=(0,),
+                   grad_name="MaxPool2DWithIndicesBackward0")
+
+
+def _max_poolnd(nd: int, name: str, input, kernel_size, stride, padding,  # noqa: A002
+                dilation, ceil_mode, return_indices):
+    shape = tuple(input.shape)
+    if len(shape) not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input, but got "
+                           f"{len(shape)}D input of size {_size_list(shape)}")
+    k = _ntuple(kernel_size, nd)
+    s = k if stride is None or (isinstance(stride, (list, tuple)) and not stride) \
+        else _ntuple(stride, nd)
+    p, d = _ntuple(padding, nd), _ntuple(dilation, nd)
+    _, pads = _pool_geometry(name, shape[-nd:], k, s, p, d, ceil_mode, nd, shape[-nd - 1:-nd])
+    static = (("kernel", k), ("stride", s), ("pads", pads), ("dilation", d))
+    if return_indices:
+        return apply(_max_pool_idx, (input,), static, None, (input._dtype, D.int64))
+    return apply(_max_pool, (input,), static)
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
+               ceil_mode: bool = False, return_indices: bool = False):
+    """Mirrors ``F.max_pool1d``."""
+    return _max_poolnd(1, "max_pool1d", input, kernel_size, stride, padding, dilation,
+                       ceil_mode, return_indices)
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
+               ceil_mode: bool = False, return_indices: bool = False):
+    """Mirrors ``F.max_pool2d``: stride defaults to the kernel size; torch's ceil_mode rule;
+    ``return_indices`` gives (values, int64 flat indices into each H*W plane).
+
+    Example:
+        >>> F.max_pool2d(torch.arange(16.).reshape(1, 1, 4, 4), 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
+    return _max_poolnd(2, "max_pool2d", input, kernel_size, stride, padding, dilation,
+                       ceil_mode, return_indices)
+
+
+def _avg_divisor(spatial, kernel, stride, padding, outs, count_include_pad) -> np.ndarray:
+    """The per-window divisor torch uses: the window clipped to the padded input (or, without
+    count_include_pad, to the input itself); the ceil_mode overhang never counts."""
+    per_dim = []
+    for L, k, s, p, o in zip(spatial, kernel, stride, padding, outs):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, L + p)
+        if count_include_pad:
+            per_dim.append(end - start)
+        else:
+            per_dim.append(np.minimum(end, L) - np.maximum(start, 0))
+    div = per_dim[0].astype(np.float64)
+    for c in per_dim[1:]:
+        div = np.multiply.outer(div, c)
+    return div
+
+
+def _avg_pool_fn(x, *, kernel, stride, pads, divisor):
+    total = lax.reduce_window(x, np.array(0, x.dtype), lax.add,
+                              **_window(x, kernel, stride, pads, (1,) * len(kernel)))
+    return total / jnp.asarray(np.asarray(divisor), x.dtype)
+
+
+_avg_pool = Op("avg_pool", _avg_pool_fn, saves=(), grad_name="AvgPool2DBackward0")
+
+
+def _avg_poolnd(nd: int, name: str, input, kernel_size, stride, padding,  # noqa: A002
+                ceil_mode, count_include_pad, divisor_override):
+    shape = tuple(input.shape)
+    if len(shape) not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input, but got "
+                           f"{len(shape)}D input of size {_size_list(shape)}")
+    k = _ntuple(kernel_size, nd)
+    s = k if stride is None or (isinstance(stride, (list, tuple)) and not stride) \
+        else _ntuple(stride, nd)
+    p = _ntuple(padding, nd)
+    for kk, pp in zip(k, p):
+        if pp > kk // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={pp}, kernel_size={kk} and dilation=1")
+    outs, pads = _pool_geometry(name, shape[-nd:], k, s, p, (1,) * nd, ceil_mode, nd,
+                                shape[-nd - 1:-nd])
+    if divisor_override:
+        divisor = float(divisor_override)
+    else:
+        div = _avg_divisor(shape[-nd:], k, s, p, outs, count_include_pad)
+        # A uniform divisor stays a plain number; otherwise the per-window array is a
+        # static argument of the op (hashed by value).
+        divisor = float(div.flat[0]) if np.all(div == div.flat[0]) else _Hashable(div)
+    dt = float_dtype(input._dtype)
+    return apply(_avg_pool, (input,), (("kernel", k), ("stride", s), ("pads", pads),
+                                       ("divisor", divisor)), cast_for(dt, input), dt)
+
+
+class _Hashable:
+    """A numpy array usable as a static argument (hashed by its bytes)."""
+
+    __slots__ = ("a", "_h")
+
+    def __init__(self, a: np.ndarray) -> None:
+        self.a = a
+        self._h = hash((a.shape, a.tobytes()))
+
+    def __hash__(self) -> int:
+        return self._h
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Hashable) and self.a.shape == other.a.shape and \
+            bool(np.array_equal(self.a, other.a))
+
+    def __array__(self, dtype=None, copy=None):
+        return self.a if dtype is None else self.a.astype(dtype)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0,  # noqa: A002
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """Mirrors ``F.avg_pool1d``."""
+    return _avg_poolnd(1, "avg_pool1d", input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, None)
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0,  # noqa: A002
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """Mirrors ``F.avg_pool2d`` including torch's divisor with padding and ceil_mode."""
+    return _avg_poolnd(2, "avg_pool2d", input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, divisor_override)
+
+
+def _adaptive_matrix(n_in: int, n_out: int) -> np.ndarray:
+    """Row i averages input[floor(i*n/o) : ceil((i+1)*n/o)], torch's adaptive bins."""
+    m = np.zeros((n_out, n_in), np.float32)
+    for i in range(n_out):
+        a = (i * n_in) // n_out
+        b = -((-(i + 1) * n_in) // n_out)
+        m[i, a:b] = 1.0 / (b - a)
+    return m
+
+
+def _adaptive_avg_fn(x, *, out_size):
+    nd = len(out_size)
+    for j, o in enumerate(out_size):
+        axis = x.ndim - nd + j
+        n = x.shape[axis]
+        if n % o == 0:
+            x = x.reshape(x.shape[:axis] + (o, n // o) + x.shape[axis + 1:]).mean(axis + 1)
+        else:
+            m = jnp.asarray(_adaptive_matrix(n, o), x.dtype)
+            x = jnp.moveaxis(jnp.tensordot(x, m, axes=((axis,), (1,))), -1, axis)
+    return x
+
+
+def _adaptive_max_fn(x, *, out_size):
+    nd = len(out_size)
+    for j, o in enumerate(out_size):
+        axis = x.ndim - nd + j
+        n = x.shape[axis]
+        if n % o == 0:
+            x = x.reshape(x.shape[:axis] + (o, n // o) + x.shape[axis + 1:]).max(axis + 1)
+        else:
+            parts = []
+            for i in range(o):
+                a, b = (i * n) // o, -((-(i + 1) * n) // o)
+                parts.append(lax.slice_in_dim(x, a, b, axis=axis).max(axis, keepdims=True))
+            x = jnp.concatenate(parts, axis=axis)
+    return x
+
+
+_adaptive_avg = Op("adaptive_avg_pool", _adaptive_avg_fn, saves=(),
+                   grad_name="AdaptiveAvgPool2DBackward0")
+_adaptive_max = Op("adaptive_max_pool", _adaptive_max_fn,
+                   grad_name="AdaptiveMaxPool2DBackward0")
+
+
+def _adaptive(op, nd: int, name: str, input: Tensor, output_size) -> Tensor:  # noqa: A002
+    shape = tuple(input.shape)
+    if len(shape) not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
+                           f"{_size_list(shape)}")
+    sizes = output_size if isinstance(output_size, (list, tuple)) else (output_size,) * nd
+    out = tuple(shape[-nd + j] if s is None else int(s) for j, s in enumerate(sizes))
+    dt = float_dtype(input._dtype) if op is _adaptive_avg else input._dtype
+    return apply(op, (input,), (("out_size", out),), cast_for(dt, input), dt)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:  # noqa: A002
+    """Mirrors ``F.adaptive_avg_pool1d``."""
+    return _adaptive(_adaptive_avg, 1, "adaptive_avg_pool1d", input, output_size)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:  # noqa: A002
+    """Mirrors ``F.adaptive_avg_pool2d``: torch's bins floor(i*n/o) to ceil((i+1)*n/o).
+
+    Example:
+        >>> F.adaptive_avg_pool2d(torch.ones(1, 3, 7, 7), 1).shape
+        torch.Size([1, 3, 1, 1])
+    """
+    return _adaptive(_adaptive_avg, 2, "adaptive_avg_pool2d", input, output_size)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):  # noqa: A002
+    """Mirrors ``F.adaptive_max_pool1d`` (``return_indices`` is not supported)."""
+    if return_indices:
+        raise NotImplementedError("adaptive_max_pool1d(return_indices=True) is not supported")
+    return _adaptive(_adaptive_max, 1, "adaptive_max_pool1d", input, output_size)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):  # noqa: A002
+    """Mirrors ``F.adaptive_max_pool2d`` (``return_indices`` is not supported)."""
+    if return_indices:
+        raise NotImplementedError("adaptive_max_pool2d(return_indices=True) is not supported")
+    return _adaptive(_adaptive_max, 2, "adaptive_max_pool2d", input, output_size)
+
+
+# -- normalization -----------------------------------------------------------------------
+def _bcast(v, x, axis: int = 1):
+    if v is None:
+        return None
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    return v.reshape(shape)
+
+
+def _bn_train_fn(x, w, b, *, eps):
+    axes = (0,) + tuple(range(2, x.ndim))
+    n = x.size // x.shape[1]
+    mean = jnp.mean(x, axis=axes)
+    var = jnp.var(x, axis=axes)
+    y = (x - _bcast(mean, x)) * lax.rsqrt(_bcast(var, x) + eps)
+    if w is not None:
+        y = y * _bcast(w, x)
+    if b is not None:
+        y = y + _bcast(b, x)
+    return y, mean, var * (n / max(n - 1, 1))
+
+
+def _bn_eval_fn(x, rm, rv, w, b, *, eps):
+    y = (x - _bcast(rm, x)) * lax.rsqrt(_bcast(rv, x) + eps)
+    if w is not None:
+        y = y * _bcast(w, x)
+    if b is not None:
+        y = y + _bcast(b, x)
+    return y
+
+
+_bn_train = Op("batch_norm", _bn_train_fn, nout=3, diff_out=(0,),
+               grad_name="NativeBatchNormBackward0")
+_bn_eval = Op("batch_norm", _bn_eval_fn, grad_name="NativeBatchNormBackward0")
+
+
+@jax.jit
+def _ema(running, new, momentum):
+    return (running * (1 - momentum) + new.astype(running.dtype) * momentum).astype(
+        running.dtype)
+
+
+@jax.jit
+def _cumulative(running, new, count):
+    # momentum=None: a cumulative average, factor 1 / num_batches_tracked.
+    f = 1.0 / count.astype(jnp.float32)
+    return (running * (1 - f) + new.astype(running.dtype) * f).astype(running.dtype)
+
+
+def _update_running(buf: Tensor, new, momentum, count: Tensor | None) -> None:
+    if momentum is None:
+        buf._set(_cumulative(buf._cell.a, new, count._cell.a))
+    else:
+        buf._set(_ema(buf._cell.a, new, momentum))
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float | None = 0.1, eps: float = 1e-5,
+               _count: Tensor | None = None) -> Tensor:
+    """Mirrors ``F.batch_norm``: batch statistics in training (biased variance to normalize,
+    unbiased variance into ``running_var``, updated in place with ``momentum``), running
+    statistics otherwise. ``momentum=None`` (a cumulative average) needs the module's
+    ``num_batches_tracked``, passed by BatchNorm as ``_count``.
+    """
+    shape = tuple(input.shape)
+    c = shape[1] if len(shape) > 1 else 1
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    if training:
+        if math.prod(shape) // c == 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+        dt = float_dtype(input._dtype)
+        y, mean, var = apply(_bn_train, (input, weight, bias), (("eps", float(eps)),),
+                             cast_for(dt, input), (dt, dt, dt))
+        if running_mean is not None:
+            _update_running(running_mean, mean._cell.a, momentum, _count)
+        if running_var is not None:
+            _update_running(running_var, var._cell.a, momentum, _count)
+        return y
+    if running_mean is None or running_var is None:
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    dt = float_dtype(input._dtype)
+    return apply(_bn_eval, (input, running_mean, running_var, weight, bias),
+                 (("eps", float(eps)),), cast_for(dt, input), dt)
+
+
+def _ln_fn(x, w, b, *, n, eps):
+    axes = tuple(range(x.ndim - n, x.ndim))
+    mean = jnp.mean(x, axis=axes, keepdims=True)
+    var = jnp.var(x, axis=axes, keepdims=True)
+    y = (x - mean) * lax.rsqrt(var + eps)
+    if w is not None:
+        y = y * w
+    if b is not None:
+        y = y + b
+    return y
+
+
+_layer_norm = Op("layer_norm", _ln_fn, grad_name="NativeLayerNormBackward0")
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  # noqa: A002
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Mirrors ``F.layer_norm`` over the trailing ``normalized_shape`` dimensions."""
+    ns = (int(normalized_shape),) if isinstance(normalized_shape, int) \
+        else tuple(int(s) for s in normalized_shape)
+    shape = tuple(input.shape)
+    if len(shape) < len(ns) or shape[len(shape) - len(ns):] != ns:
+        raise RuntimeError(f"Given normalized_shape={_size_list(ns)}, expected input with "
+                           f"shape [*, {', '.join(map(str, ns))}], but got input of "
+                           f"size{_size_list(shape)}")
+    dt = float_dtype(input._dtype)
+    return apply(_layer_norm, (input, weight, bias), (("n", len(ns)), ("eps", float(eps))),
+                 cast_for(dt, input), dt)
+
+
+def _rms_fn(x, w, *, n, eps):
+    axes = tuple(range(x.ndim - n, x.ndim))
+    ms = jnp.mean(x * x, axis=axes, keepdims=True)
+    e = jnp.finfo(x.dtype).eps if eps is None else eps
+    y = x * lax.rsqrt(ms + e)
+    return y if w is None else y * w
+
+
+_rms_norm = Op("rms_norm", _rms_fn)
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  # noqa: A002
+             eps: float | None = None) -> Tensor:
+    """Mirrors ``F.rms_norm``; ``eps=None`` uses the dtype's machine epsilon, as torch."""
+    ns = (int(normalized_shape),) if isinstance(normalized_shape, int) \
+        else tuple(normalized_shape)
+    dt = float_dtype(input._dtype)
+    return apply(_rms_norm, (input, weight), (("n", len(ns)),
+                                              ("eps", None if eps is None else float(eps))),
+                 cast_for(dt, input), dt)
+
+
+def _gn_fn(x, w, b, *, groups, eps):
+    n, c = x.shape[0], x.shape[1]
+    g = x.reshape((n, groups, -1))
+    mean = jnp.mean(g, axis=2, keepdims=True)
+    var = jnp.var(g, axis=2, keepdims=True)
+    y = ((g - mean) * lax.rsqrt(var + eps)).reshape(x.shape)
+    if w is not None:
+        y = y * _bcast(w, x)
+    if b is not None:
+        y = y + _bcast(b, x)
+    del c
+    return y
+
+
+_group_norm = Op("group_norm", _gn_fn, grad_name="NativeGroupNormBackward0")
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # noqa: A002
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Mirrors ``F.group_norm``: statistics over each group of channels and all positions."""
+    shape = tuple(input.shape)
+    if len(shape) < 2 or shape[1] % num_groups:
+        raise RuntimeError("Expected number of channels in input to be divisible by "
+                           f"num_groups, but got input of shape {_size_list(shape)} and "
+                           f"num_groups={num_groups}")
+    dt = float_dtype(input._dtype)
+    return apply(_group_norm, (input, weight, bias),
+                 (("groups", int(num_groups)), ("eps", float(eps))), cast_for(dt, input), dt)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,  # noqa: A002
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Mirrors ``F.instance_norm`` with input statistics (each sample and channel alone).
+
+    Running statistics (``use_input_stats=False`` or tracking) are not supported.
+    """
+    if not use_input_stats or running_mean is not None:
+        raise NotImplementedError("instance_norm with running statistics is not supported")
+    return group_norm(input, int(input.shape[1]), weight, bias, eps)
+
+
+# -- dropout -----------------------------------------------------------------------------
+def _check_p(p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _dropout_fn(x, key, *, p, mask_shape):
+    shape = x.shape if mask_shape is None else mask_shape
+    keep = jax.random.bernoulli(key, 1.0 - p, shape)
+    scale = jnp.asarray(1.0 / (1.0 - p), x.dtype)
+    return jnp.where(keep, x * scale, jnp.zeros((), x.dtype))
+
+
+_dropout = Op("dropout", _dropout_fn, saves=(), grad_name="NativeDropoutBackward0")
+
+
+def _apply_dropout(x: Tensor, p: float, inplace: bool, mask_shape) -> Tensor:
+    if p == 1.0:
+        return _maybe_inplace(x, inplace, lambda: _pw.mul(x, 0.0))
+    key = _next_key()
+    return _maybe_inplace(x, inplace, lambda: apply(
+        _dropout, (x, key), (("p", float(p)), ("mask_shape", mask_shape))))
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+            inplace: bool = False) -> Tensor:
+    """Mirrors ``F.dropout``: zero each element with probability ``p`` and scale the rest by
+    ``1/(1-p)`` in training; the input itself otherwise. The mask comes from the global
+    generator (``torch.manual_seed``).
+
+    Example:
+        >>> torch.manual_seed(0); y = F.dropout(torch.ones(8), 0.5)
+    """
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    return _apply_dropout(input, p, inplace, None)
+
+
+def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool,  # noqa: A002
+                     batched_ndim: int) -> Tensor:
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    shape = tuple(input.shape)
+    if len(shape) == batched_ndim:
+        mask = shape[:2] + (1,) * (len(shape) - 2)
+    else:
+        mask = shape[:1] + (1,) * (len(shape) - 1)
+    return _apply_dropout(input, p, inplace, mask)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+              inplace: bool = False) -> Tensor:
+    """Mirrors ``F.dropout1d``: zeroes whole channels of (N, C, L) or (C, L) input."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError("dropout1d: Expected 2D or 3D input, but received a "
+                           f"{input.ndim}D input. Note that dropout1d exists to provide "
+                           "channel-wise dropout on inputs with 1 spatial dimension, a "
+                           "channel dimension, and an optional batch dimension (i.e. 2D or "
+                           "3D inputs).")
+    return _feature_dropout(input, p, training, inplace, 3)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+              inplace: bool = False) -> Tensor:
+    """Mirrors ``F.dropout2d``: zeroes whole channels (one draw per sample and channel).
+
+    A 3D input is treated as (N, C, L), with torch's warning.
+    """
+    if input.ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is "
+                      "deprecated and will result in an error in a future release. To retain "
+                      "the behavior and silence this warning, please use dropout instead. "
+                      "Note that dropout2d exists to provide channel-wise dropout on inputs "
+                      "with 2 spatial dimensions, a channel dimension, and an optional batch "
+                      "dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), where C is the channel dim. This behavior will change "
+                      "in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
+                      "dropout behavior, please switch to using dropout1d instead.",
+                      stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, input.ndim if input.ndim == 3 else 4)
+
+
+def _alpha_dropout_fn(x, key, *, p):
+    alpha_p = -1.7580993408473766  # -selu_scale * selu_alpha
+    keep = jax.random.bernoulli(key, 1.0 - p, x.shape)
+    a = ((1 - p) * (1 + p * alpha_p ** 2)) ** -0.5
+    b = -a * alpha_p * p
+    return jnp.where(keep, x, alpha_p) * a + b
+
+
+_alpha_dropout = Op("alpha_dropout", _alpha_dropout_fn, saves=())
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,  # noqa: A002
+                  inplace: bool = False) -> Tensor:
+    """Mirrors ``F.alpha_dropout`` (keeps SELU's mean and variance)."""
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return _pw.mul(input, 0.0)
+    key = _next_key()
+    return _maybe_inplace(input, inplace, lambda: apply(_alpha_dropout, (input, key),
+                                                        (("p", float(p)),)))
+
+
+# -- embedding ---------------------------------------------------------------------------
+def _embedding_fn(w, idx, *, padding_idx):
+    out = jnp.take(w, idx, axis=0)
+    if padding_idx is not None:
+        # The padding row gets no gradient, as in torch.
+        out = jnp.where((idx == padding_idx)[..., None], lax.stop_gradient(out), out)
+    return out
+
+
+_embedding = Op("embedding", _embedding_fn, saves=(1,), grad_name="EmbeddingBackward0")
+
+
+@jax.jit
+def _renorm_rows(w, idx, max_norm, norm_type):
+    rows = jnp.take(w, idx.reshape(-1), axis=0)
+    norms = jnp.sum(jnp.abs(rows) ** norm_type, axis=1) ** (1.0 / norm_type)
+    scale = jnp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    return w.at[idx.reshape(-1)].set((rows * scale[:, None]).astype(w.dtype))
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Mirrors ``F.embedding``: rows of ``weight`` picked by integer ``input``.
+
+    ``padding_idx``'s row receives no gradient; ``max_norm`` renormalises the looked-up
+    rows of ``weight`` in place first. ``scale_grad_by_freq`` and ``sparse`` are not
+    supported.
+    """
+    if input._dtype not in (D.int64, D.int32):
+        from ..autograd.engine import _type_name
+
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
+                           "following scalar types: Long, Int; but got "
+                           f"{_type_name(input._dtype)} instead (while checking arguments for "
+                           "embedding)")
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
+    n = weight.shape[0]
+    if padding_idx is not None:
+        if padding_idx < 0:
+            padding_idx += n
+    if max_norm is not None:
+        weight._set(_renorm_rows(weight._cell.a, input._cell.a, float(max_norm),
+                                 float(norm_type)))
+    return apply(_embedding, (weight, input), (("padding_idx", padding_idx),), None,
+                 weight._dtype)
+
+
+def _one_hot_fn(x, *, n):
+    return jax.nn.one_hot(x, n, dtype=jnp.int32)
+
+
+_one_hot = Op("one_hot", _one_hot_fn, differentiable=False)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Mirrors ``F.one_hot``: int64 one-hot vectors in a new last dimension."""
+    if tensor._dtype is not D.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if tensor.numel():
+        lo, hi = int(tensor.min()), int(tensor.max())
+        if lo < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if num_classes == -1:
+            num_classes = hi + 1
+        elif hi >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    elif num_classes == -1:
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    out = apply(_one_hot, (tensor,), (("n", int(num_classes)),), None, D.int64)
+    return out
+
+
+# -- padding -----------------------------------------------------------------------------
+def _pad_fn(x, *, pads, mode, value):
+    if mode == "constant":
+        cfg = [(lo, hi, 0) for lo, hi in pads]
+        return lax.pad(x, jnp.asarray(value, x.dtype), cfg)
+    jmode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
+    return jnp.pad(x, pads, mode=jmode)
+
+
+_pad = Op("pad", _pad_fn, saves=(), grad_name="ConstantPadNdBackward0")
+
+
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",  # noqa: A002
+        value: float | None = None) -> Tensor:
+    """Mirrors ``F.pad``: ``pad`` lists (left, right) pairs from the last dimension backward;
+    negative constant padding crops. Modes: constant, reflect, replicate, circular.
+
+    Example:
+        >>> F.pad(torch.ones(1, 2), (1, 2)).shape
+        torch.Size([1, 5])
+    """
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    nd = input.ndim
+    if len(pad) // 2 > nd:
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension "
+                           f"{nd}")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    pairs = [(0, 0)] * nd
+    for i in range(len(pad) // 2):
+        pairs[nd - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    if mode != "constant" and value:
+        raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
+    return apply(_pad, (input,), (("pads", tuple(pairs)), ("mode", mode),
+                                  ("value", 0.0 if value is None else value)))
+
+
+# -- activations -------------------------------------------------------------------------
+def _relu6_fn(x):
+    return _hardtanh_fn(x, lo=0.0, hi=6.0)
+
+
+def _hardtanh_fn(x, *, lo, hi):
+    # torch's gradient is zero at and beyond the bounds (jnp.clip would split ties).
+    return jnp.where(x <= lo, jnp.asarray(lo, x.dtype),
+                     jnp.where(x >= hi, jnp.asarray(hi, x.dtype), x))
+
+
+def _leaky_fn(x, *, slope):
+    return jnp.where(x > 0, x, x * slope)
+
+
+def _elu_fn(x, *, alpha, scale, input_scale):
+    return jnp.where(x > 0, x * scale, alpha * scale * jnp.expm1(x * input_scale))
+
+
+def _gelu_fn(x, *, approximate):
+    if approximate == "tanh":
+        c = math.sqrt(2.0 / math.pi)
+        return 0.5 * x * (1.0 + jnp.tanh(c * (x + 0.044715 * x * x * x)))
+    return 0.5 * x * (1.0 + jax.scipy.special.erf(x * (1.0 / math.sqrt(2.0))))
+
+
+def _softplus_fn(x, *, beta, threshold):
+    bx = x * beta
+    return jnp.where(bx > threshold, x, jax.nn.softplus(bx) / beta)
+
+
+def _threshold_fn(x, *, threshold, value):
+    return jnp.where(x > threshold, x, jnp.asarray(value, x.dtype))
+
+
+def _hardsigmoid_fn(x):
+    return jnp.where(x <= -3, jnp.zeros((), x.dtype),
+                     jnp.where(x >= 3, jnp.ones((), x.dtype), x / 6 + 0.5))
+
+
+def _hardswish_fn(x):
+    return jnp.where(x <= -3, jnp.zeros((), x.dtype), jnp.where(x >= 3, x, x * (x + 3) / 6))
+
+
+def _softshrink_fn(x, *, lambd):
+    return jnp.where(x > lambd, x - lambd, jnp.where(x < -lambd, x + lambd,
+                                                     jnp.zeros((), x.dtype)))
+
+
+def _hardshrink_fn(x, *, lambd):
+    return jnp.where((x > lambd) | (x < -lambd), x, jnp.zeros((), x.dtype))
+
+
+def _glu_fn(x, *, dim):
+    a, b = jnp.split(x, 2, axis=dim)
+    return a * jax.nn.sigmoid(b)
+
+
+def _prelu_fn(x, w):
+    if w.size > 1 and x.ndim > 1:
+        w = _bcast(w, x)
+    return jnp.where(x > 0, x, w * x)
+
+
+_OPS = {
+    "relu6": Op("relu6", _relu6_fn, grad_name="HardtanhBackward0"),
+    "hardtanh": Op("hardtanh", _hardtanh_fn, grad_name="HardtanhBackward0"),
+    "leaky_relu": Op("leaky_relu", _leaky_fn, grad_name="LeakyReluBackward0"),
+    "elu": Op("elu", _elu_fn, grad_name="EluBackward0"),
+    "gelu": Op("gelu", _gelu_fn, grad_name="GeluBackward0"),
+    "silu": Op("silu", jax.nn.silu, grad_name="SiluBackward0"),
+    "mish": Op("mish", lambda x: x * jnp.tanh(jax.nn.softplus(x)), grad_name="MishBackward0"),
+    "softplus": Op("softplus", _softplus_fn, grad_name="SoftplusBackward0"),
+    "softsign": Op("softsign", lambda x: x / (1 + jnp.abs(x)), grad_name="DivBackward0"),
+    "tanhshrink": Op("tanhshrink", lambda x: x - jnp.tanh(x), grad_name="SubBackward0"),
+    "threshold": Op("threshold", _threshold_fn, grad_name="ThresholdBackward0"),
+    "hardsigmoid": Op("hardsigmoid", _hardsigmoid_fn, grad_name="HardsigmoidBackward0"),
+    "hardswish": Op("hardswish", _hardswish_fn, grad_name="HardswishBackward0"),
+    "softshrink": Op("softshrink", _softshrink_fn, grad_name="SoftshrinkBackward0"),
+    "hardshrink": Op("hardshrink", _hardshrink_fn, grad_name="HardshrinkBackward0"),
+    "logsigmoid": Op("logsigmoid", jax.nn.log_sigmoid, grad_name="LogSigmoidBackward0"),
+    "glu": Op("glu", _glu_fn, grad_name="GluBackward0"),
+    "prelu": Op("prelu", _prelu_fn, grad_name="PreluKernelBackward0"),
+}
+
+
+def _act(name: str, input: Tensor, inplace: bool = False, **static) -> Tensor:  # noqa: A002
+    op = _OPS[name]
+    st = tuple(static.items())
+    return _maybe_inplace(input, inplace, lambda: _float_op(op, input, st))
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Mirrors ``F.relu`` (gradient 0 at 0, as torch)."""
+    if inplace:
+        return _assign(input, lambda: _pw.relu(input))
+    return _pw.relu(input)
+
+
+def relu_(input: Tensor) -> Tensor:  # noqa: A002
+    return relu(input, inplace=True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Mirrors ``F.relu6``: ``hardtanh(x, 0, 6)``."""
+    return _act("relu6", input, inplace)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa: A002
+             inplace: bool = False) -> Tensor:
+    """Mirrors ``F.hardtanh``."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _act("hardtanh", input, inplace, lo=float(min_val), hi=float(max_val))
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:  # noqa: A002
+    return hardtanh(input, min_val, max_val, True)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
+               inplace: bool = False) -> Tensor:
+    """Mirrors ``F.leaky_relu``."""
+    return _act("leaky_relu", input, inplace, slope=float(negative_slope))
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
+    return leaky_relu(input, negative_slope, True)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Mirrors ``F.elu``."""
+    return _act("elu", input, inplace, alpha=float(alpha), scale=1.0, input_scale=1.0)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    return elu(input, alpha, True)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Mirrors ``F.selu``."""
+    return _act("elu", input, inplace, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Mirrors ``F.celu``."""
+    return _act("elu", input, inplace, alpha=float(alpha), scale=1.0,
+                input_scale=1.0 / float(alpha))
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+    """Mirrors ``F.gelu``: exact (erf) or ``approximate='tanh'``."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _act("gelu", input, approximate=approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Mirrors ``F.silu``: ``x * sigmoid(x)``."""
+    return _act("silu", input, inplace)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Mirrors ``F.mish``: ``x * tanh(softplus(x))``."""
+    return _act("mish", input, inplace)
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``F.sigmoid``."""
+    return _pw.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``F.tanh``."""
+    return _pw.tanh(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+    """Mirrors ``F.softplus``: ``log(1 + exp(beta*x)) / beta``, linear above ``threshold``."""
+    return _act("softplus", input, beta=float(beta), threshold=float(threshold))
+
+
+def softsign(input: Tensor) -> Tensor:  # noqa: A002
+    return _act("softsign", input)
+
+
+def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
+    return _act("tanhshrink", input)
+
+
+def threshold(input: Tensor, threshold: float, value: float,  # noqa: A002
+              inplace: bool = False) -> Tensor:
+    """Mirrors ``F.threshold``: ``x`` where ``x > threshold`` else ``value``."""
+    return _act("threshold", input, inplace, threshold=float(threshold), value=float(value))
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    return _act("hardsigmoid", input, inplace)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    return _act("hardswish", input, inplace)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    return _act("softshrink", input, lambd=float(lambd))
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    return _act("hardshrink", input, lambd=float(lambd))
+
+
+def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    return _act("logsigmoid", input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
+    """Mirrors ``F.glu``: first half times sigmoid of the second half along ``dim``."""
+    d = _wrap_dim(dim, input.ndim)
+    if input.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size "
+                           f"{input.shape[d]}")
+    return _act("glu", input, dim=d)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``F.prelu``: a learned slope per channel (dimension 1) or one for all."""
+    dt = float_dtype(input._dtype)
+    return apply(_OPS["prelu"], (input, weight), (), cast_for(dt, input, weight), dt)
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+            dtype=None) -> Tensor:
+    """Mirrors ``F.softmax``."""
+    return _red.softmax(input, dim, dtype)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+            dtype=None) -> Tensor:
+    """Mirrors ``F.softmin``: ``softmax(-x)``."""
+    return _red.softmax(_pw.neg(input), dim, dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,  # noqa: A002
+                dtype=None) -> Tensor:
+    """Mirrors ``F.log_softmax``."""
+    return _red.log_softmax(input, dim, dtype)
+
+
+# -- distances and normalisation ---------------------------------------------------------
+def _safe_norm(x, p, axis, keepdims):
+    if p == 2:
+        sq = jnp.sum(x * x, axis=axis, keepdims=keepdims)
+        pos = sq > 0
+        # The norm's gradient at 0 is 0 here, as in torch (jnp.sqrt would give NaN).
+        return jnp.where(pos, jnp.sqrt(jnp.where(pos, sq, 1)), 0)
+    if p == math.inf:
+        return jnp.max(jnp.abs(x), axis=axis, keepdims=keepdims)
+    if p == 1:
+        return jnp.sum(jnp.abs(x), axis=axis, keepdims=keepdims)
+    s = jnp.sum(jnp.abs(x) ** p, axis=axis, keepdims=keepdims)
+    pos = s > 0
+    return jnp.where(pos, jnp.where(pos, s, 1) ** (1.0 / p), 0)
+
+
+def _normalize_fn(x, *, p, dim, eps):
+    return x / jnp.maximum(_safe_norm(x, p, dim, True), eps)
+
+
+_normalize = Op("normalize", _normalize_fn)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,  # noqa: A002
+              out=None) -> Tensor:
+    """Mirrors ``F.normalize``: ``x / max(||x||_p, eps)`` along ``dim``."""
+    d = _wrap_dim(dim, input.ndim)
+    return _float_op(_normalize, input, (("p", float(p)), ("dim", d), ("eps", float(eps))))
+
+
+def _cos_fn(a, b, *, dim, eps):
+    a, b = jnp.broadcast_arrays(a, b)
+    w12 = jnp.sum(a * b, axis=dim)
+    n12 = jnp.sum(a * a, axis=dim) * jnp.sum(b * b, axis=dim)
+    return w12 * lax.rsqrt(jnp.maximum(n12, eps * eps))
+
+
+_cosine = Op("cosine_similarity", _cos_fn)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Mirrors ``F.cosine_similarity``: ``x1.x2 / sqrt(max(|x1|^2 |x2|^2, eps^2))``."""
+    nd = max(x1.ndim, x2.ndim)
+    d = _wrap_dim(dim, nd)
+    dt = float_dtype(x1._dtype)
+    return apply(_cosine, (x1, x2), (("dim", d), ("eps", float(eps))),
+                 cast_for(dt, x1, x2), dt)
+
+
+def _pdist_fn(a, b, *, p, eps, keepdim):
+    return _safe_norm(a - b + eps, p, -1, keepdim)
+
+
+_pairwise = Op("pairwise_distance", _pdist_fn)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """Mirrors ``F.pairwise_distance``: ``||x1 - x2 + eps||_p`` over the last dimension."""
+    dt = float_dtype(x1._dtype)
+    return apply(_pairwise, (x1, x2), (("p", float(p)), ("eps", float(eps)),
+                                       ("keepdim", bool(keepdim))), cast_for(dt, x1, x2), dt)
+
+
+def _pixel_shuffle_fn(x, *, r):
+    *lead, c, h, w = x.shape
+    x = x.reshape(tuple(lead) + (c // (r * r), r, r, h, w))
+    n = len(lead)
+    x = jnp.transpose(x, tuple(range(n)) + (n, n + 3, n + 1, n + 4, n + 2))
+    return x.reshape(tuple(lead) + (c // (r * r), h * r, w * r))
+
+
+def _pixel_unshuffle_fn(x, *, r):
+    *lead, c, h, w = x.shape
+    n = len(lead)
+    x = x.reshape(tuple(lead) + (c, h // r, r, w // r, r))
+    x = jnp.transpose(x, tuple(range(n)) + (n, n + 2, n + 4, n + 1, n + 3))
+    return x.reshape(tuple(lead) + (c * r * r, h // r, w // r))
+
+
+_pixel_shuffle = Op("pixel_shuffle", _pixel_shuffle_fn, saves=())
+_pixel_unshuffle = Op("pixel_unshuffle", _pixel_unshuffle_fn, saves=())
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
+    """Mirrors ``F.pixel_shuffle``: (*, C*r*r, H, W) -> (*, C, H*r, W*r)."""
+    r = int(upscale_factor)
+    if input.ndim < 3 or input.shape[-3] % (r * r):
+        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be "
+                           f"divisible by the square of upscale_factor, but input.size(-3)="
+                           f"{input.shape[-3] if input.ndim >= 3 else 0} is not divisible by "
+                           f"{r * r}")
+    return apply(_pixel_shuffle, (input,), (("r", r),))
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A002
+    """Mirrors ``F.pixel_unshuffle``: (*, C, H*r, W*r) -> (*, C*r*r, H, W)."""
+    return apply(_pixel_unshuffle, (input,), (("r", int(downscale_factor)),))
+
+
+flatten = _shape.flatten
+unflatten = _shape.unflatten
+
+
+# Losses and attention are defined in their own modules and exported here, as in torch.
+from ._attention_functional import *  # noqa: F401,F403,E402
+from ._attention_functional import __all__ as _attention_all  # noqa: E402
+from ._loss_functional import *  # noqa: F401,F403,E402
+from ._loss_functional import __all__ as _loss_all  # noqa: E402
+
+__all__ += list(_loss_all) + list(_attention_all)

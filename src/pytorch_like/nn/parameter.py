@@ -1,0 +1,113 @@
+"""``Parameter`` and ``Buffer``: the tensors a Module registers when they are assigned to it.
+
+Mirrors ``torch.nn.Parameter`` and ``torch.nn.Buffer``. A Parameter shares its array (and
+version counter) with the tensor it wraps, as torch's does with its storage, so writing into
+one is seen by the other.
+
+Example:
+    >>> w = torch.nn.Parameter(torch.zeros(2))
+    >>> w
+    Parameter containing:
+    tensor([0., 0.], requires_grad=True)
+"""
+
+from __future__ import annotations
+
+from .. import _dtype as D
+from ..tensor import Tensor
+
+__all__ = ["Parameter", "Buffer"]
+
+
+def _share(dst: Tensor, src: Tensor) -> None:
+    """Make ``dst`` a fresh leaf handle on ``src``'s array (no history, same storage)."""
+    dst._cell = src._cell
+    dst._dtype = src._dtype
+    dst._rg = False
+    dst._node = None
+    dst._oidx = 0
+    dst._grad = None
+    dst._acc = None
+    dst._ver = src._ver
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as a parameter; mirrors ``torch.nn.Parameter``.
+
+    ``requires_grad`` defaults to True. ``Parameter(t)`` shares ``t``'s values rather than
+    copying them. With no data, it holds an empty float tensor.
+
+    Example:
+        >>> p = torch.nn.Parameter(torch.randn(3, 4))
+        >>> p.requires_grad, p.is_leaf
+        (True, True)
+    """
+
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True):
+        if data is None:
+            from ..ops.creation import empty
+
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Parameter(): argument 'data' must be Tensor, not "
+                            f"{type(data).__name__}")
+        self = object.__new__(cls)
+        _share(self, data)
+        if requires_grad:
+            self.requires_grad_(True)
+        return self
+
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, proto):
+        return (_rebuild_parameter, (self.__array__(), self._dtype.name, self._rg))
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        base = Tensor._make(self._cell.a, self._dtype)
+        out = Parameter(base, self._rg)
+        if self._grad is not None:
+            out._grad = self._grad.__deepcopy__(memo)
+        out.__dict__.update({k: v for k, v in self.__dict__.items() if not k.startswith("_")})
+        memo[id(self)] = out
+        return out
+
+
+class Buffer(Tensor):
+    """A marker that registers a buffer when assigned to a Module; mirrors ``torch.nn.Buffer``.
+
+    ``persistent=False`` keeps the buffer out of ``state_dict()``. The module stores a plain
+    Tensor sharing this one's values.
+
+    Example:
+        >>> m = torch.nn.Module(); m.steps = torch.nn.Buffer(torch.zeros(()))
+        >>> list(m.state_dict())
+        ['steps']
+    """
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True):
+        if data is None:
+            from ..ops.creation import empty
+
+            data = empty(0)
+        self = object.__new__(cls)
+        _share(self, data)
+        self.__dict__["persistent"] = persistent
+        return self
+
+    def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
+        pass
+
+
+def _rebuild_parameter(array, dtype_name: str, requires_grad: bool) -> Parameter:
+    from ..ops.creation import tensor
+
+    dt = getattr(D, dtype_name if dtype_name != "bool" else "bool_")
+    return Parameter(tensor(array, dtype=dt), requires_grad)
