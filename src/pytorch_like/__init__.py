@@ -62,6 +62,7 @@ from .serialization import load, save  # noqa: E402
 from .compiler import compile  # noqa: E402,A004
 from . import compiler  # noqa: E402
 from . import nn, optim, utils  # noqa: E402
+from . import distributed  # noqa: E402
 
 bool = _dtype.bool_  # noqa: A001  (torch.bool)
 float = float32  # noqa: A001
@@ -106,7 +107,8 @@ __all__ = (
      "set_default_dtype", "promote_types", "result_type", "can_cast", "is_tensor",
      "is_floating_point", "numel", "float32", "float64", "float16", "bfloat16", "int8",
      "int16", "int32", "int64", "uint8", "complex64", "complex128", "bool", "float", "double",
-     "half", "long", "int", "short", "cfloat", "cdouble", "view", "save", "load", "compile", "compiler", "nn", "optim", "utils"]
+     "half", "long", "int", "short", "cfloat", "cdouble", "view", "save", "load", "compile",
+     "compiler", "nn", "optim", "utils", "distributed"]
     + list(_creation_all) + list(_indexing_all) + list(_linalg_all) + list(_pointwise_all)
     + list(_reduction_all) + list(_shape_all)
 )

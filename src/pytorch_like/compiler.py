@@ -220,11 +220,18 @@ class CompiledFunction:
             entry = self._build(key, state, arg_leaves, arg_tree, arg_pos, traced_lr, grad_pos)
         jitted, holder = entry
 
+        arg_arrays = [arg_leaves[i]._cell.a for i in arg_pos]
+        for m in state.modules:
+            # A data-parallel wrapper (nn.parallel) lays the batch out over its device mesh.
+            place = getattr(type(m), "_place_compiled_inputs", None)
+            if place is not None:
+                arg_arrays = place(m, arg_arrays)
+                break
         inputs = (_unique_buffers([c.a for c in state.cells]),
                   _unique_buffers([state.handles[j]._grad._cell.a for j in grad_pos]),
                   [g._key for g in state.generators],
                   [np.float32(lr) for lr, t in zip(lrs, traced_lr) if t],
-                  [arg_leaves[i]._cell.a for i in arg_pos])
+                  arg_arrays)
         try:
             new_cells, new_grads, new_keys, new_lrs, new_extra, out = jitted(*inputs)
         except Exception:

@@ -133,7 +133,9 @@ class _SpmdParallel(Module):
             return jax.make_array_from_callback(h.shape, self._replicated, lambda idx: h[idx])
         self._divisible(a.shape, self._local_device_count(),
                         " in this process (each process splits its own part of the batch)")
-        return jax.make_array_from_process_local_data(self._batch_sharding, np.asarray(a))
+        # A jax.Array is split device to device; anything else comes from the host.
+        local = a if isinstance(a, jax.Array) else np.asarray(a)
+        return jax.make_array_from_process_local_data(self._batch_sharding, local)
 
     def _shard_input(self, x: Any) -> Any:
         if not isinstance(x, Tensor):
