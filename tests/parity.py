@@ -2,9 +2,9 @@
 
 ``check(ours, theirs, *inputs)`` runs ``ours`` (pytorch_like) and ``theirs`` (real torch,
 when installed) on the same numpy inputs, compares outputs, then backpropagates the same
-random cotangent through both and compares every input's gradient. Independently of
-torch, it checks our autograd engine against ``jax.vjp`` applied to our forward traced as a
-pure function, so the gradient test still runs where torch is absent.
+random cotangent through both and compares every input's gradient. Where torch is absent
+(or with ``check_jax=True``), it checks our autograd engine against ``jax.vjp`` applied to
+our forward traced as one pure function, so the gradient test still runs without torch.
 """
 
 from __future__ import annotations
@@ -41,11 +41,14 @@ def _np(t) -> np.ndarray:
 
 
 def check(ours, theirs, *inputs, grad: bool = True, atol: float = 1e-5, rtol: float = 1e-5,
-          grad_atol: float | None = None, check_dtype: bool = True, seed: int = 0):
+          grad_atol: float | None = None, check_dtype: bool = True, seed: int = 0,
+          check_jax: bool = False):
     """Compare ``ours(*tensors)`` with ``theirs(*torch_tensors)``; values and gradients.
 
     ``inputs`` are numpy arrays (float ones require grad when ``grad``) or other Python
-    values passed through unchanged. Returns our outputs.
+    values passed through unchanged. Gradients are checked against torch when it is
+    installed, else (or with ``check_jax=True``) against ``jax.vjp`` of our forward.
+    Returns our outputs.
     """
     grad_atol = atol * 10 if grad_atol is None else grad_atol
     rng = np.random.default_rng(seed)
@@ -73,7 +76,10 @@ def check(ours, theirs, *inputs, grad: bool = True, atol: float = 1e-5, rtol: fl
         loss.backward()
         our_grads = [t.grad if isinstance(t, pl.Tensor) and t.requires_grad else None
                      for t in ours_in]
-        _check_against_jax(ours, inputs, cts, our_grads, grad_atol, rtol)
+        if torch is None or check_jax:
+            # Without torch, jax.vjp of our forward is the reference; with torch the torch
+            # comparison below is (each extra check compiles more programs: test time).
+            _check_against_jax(ours, inputs, cts, our_grads, grad_atol, rtol)
 
     if torch is not None and theirs is not None:
         th_in = [wrap(torch, a, grad) for a in inputs]
@@ -118,9 +124,10 @@ def _check_against_jax(ours, inputs, cts, our_grads, atol, rtol) -> None:
         return [o._data for o in outs if isinstance(o, pl.Tensor) and o.dtype.is_floating_point]
 
     primals = [jax.numpy.asarray(inputs[i]).astype(our_grads[i]._data.dtype) for i in idx]
-    _, pull = jax.vjp(pure, *primals)
-    ref = pull([jax.numpy.asarray(c).astype(o.dtype) for c, o in
-                zip(cts, jax.eval_shape(pure, *primals))])
+    # The vjp's own outputs give the cotangent dtypes (jax.eval_shape would trace like jit,
+    # which data-dependent shapes such as mask indexing cannot do).
+    outs, pull = jax.vjp(pure, *primals)
+    ref = pull([jax.numpy.asarray(c).astype(o.dtype) for c, o in zip(cts, outs)])
     for i, r in zip(idx, ref):
         np.testing.assert_allclose(np.asarray(our_grads[i]._data), np.asarray(r), atol=atol,
                                    rtol=rtol, err_msg=f"grad of input {i} differs from jax.vjp")

@@ -56,7 +56,7 @@ class device:
 _PLATFORM = {"cpu": "cpu", "cuda": "gpu", "tpu": "tpu"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _platform_devices(platform: str) -> tuple:
     try:
         return tuple(jax.devices(platform))

@@ -103,7 +103,7 @@ def default_complex() -> dtype:
     return complex128 if _default_float[0] is float64 else complex64
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _storage_for(d: dtype, x64: bool) -> np.dtype:
     if x64:
         return d.np
@@ -156,7 +156,7 @@ def _to_complex(d: dtype) -> dtype:
     return complex128 if d is float64 else complex64
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def promote_types(a: dtype, b: dtype) -> dtype:
     """torch.promote_types: the smallest dtype both can be cast to, by torch's table."""
     if a is b:

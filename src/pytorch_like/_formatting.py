@@ -1,86 +1,179 @@
-"""``repr(tensor)`` in torch's style: ``tensor([[1., 2.], ...], requires_grad=True)``."""
+"""``repr(tensor)`` in torch's style: ``tensor([[1., 2.], ...], requires_grad=True)``.
+
+Mirrors torch's printing with its default print options (precision 4, line width 80,
+summarising tensors of more than 1000 elements to 3 items at each edge): one number format
+for the whole tensor, chosen from its nonzero finite values (integer-valued floats print as
+``1.``, wide ranges or tiny/huge magnitudes switch to scientific notation), every element
+right-aligned to the widest, and suffixes (``dtype=``, ``grad_fn=``, ``requires_grad=``) that
+wrap to a new line when the last line would pass 80 characters.
+Deliberate difference: complex tensors use a simpler ``a+bj`` format.
+
+Example:
+    >>> torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
+    tensor([[1., 2.],
+            [3., 4.]], requires_grad=True)
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from . import _dtype as D
 
+__all__ = ["tensor_repr"]
 
-def _float_formatter(values: np.ndarray):
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return lambda v: _special(v) or f"{v:.4f}"
-    absf = np.abs(finite)
-    nonzero = absf[absf > 0]
-    ints = np.all(np.floor(finite) == finite)
-    if ints:
-        if nonzero.size and (nonzero.max() >= 1e8):
-            return lambda v: _special(v) or f"{v:.4e}"
-        width = max(len(f"{v:.0f}.") for v in finite)
-        return lambda v: (_special(v) or f"{v:.0f}.").rjust(width)
-    lo = nonzero.min() if nonzero.size else 0.0
-    hi = absf.max()
-    if hi >= 1e8 or (lo and lo < 1e-4) or (lo and hi / lo > 1000.0):
-        width = max(len(f"{v:.4e}") for v in finite)
-        return lambda v: (_special(v) or f"{v:.4e}").rjust(width)
-    width = max(len(f"{v:.4f}") for v in finite)
-    return lambda v: (_special(v) or f"{v:.4f}").rjust(width)
+_PRECISION = 4
+_LINEWIDTH = 80
+_THRESHOLD = 1000
+_EDGEITEMS = 3
 
 
-def _special(v) -> str | None:
-    if np.isnan(v):
-        return "nan"
-    if np.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return None
+class _Formatter:
+    """One number format (and width) for every element of a tensor, as torch chooses it."""
+
+    def __init__(self, values: np.ndarray, dtype: D.dtype) -> None:
+        self.floating = dtype.is_floating_point
+        self.is_bool = dtype is D.bool_
+        self.int_mode = True
+        self.sci_mode = False
+        self.width = 1
+        flat = values.reshape(-1)
+        if not self.floating:
+            for v in flat.tolist():
+                self.width = max(self.width, len(str(v)))
+            return
+        vals = flat[np.isfinite(flat) & (flat != 0)]
+        if vals.size == 0:
+            return
+        absv = np.abs(vals)
+        lo, hi = float(absv.min()), float(absv.max())
+        self.int_mode = bool(np.all(np.ceil(vals) == vals))
+        wide = hi / lo > 1000.0 or hi > 1.0e8
+        if self.int_mode:
+            self.sci_mode = wide
+        else:
+            self.sci_mode = wide or lo < 1.0e-4
+        for v in vals.tolist():
+            if self.sci_mode:
+                n = len(f"{v:.{_PRECISION}e}")
+            elif self.int_mode:
+                n = len(f"{v:.0f}") + 1
+            else:
+                n = len(f"{v:.{_PRECISION}f}")
+            self.width = max(self.width, n)
+
+    def format(self, v) -> str:
+        if self.floating:
+            if self.sci_mode:
+                s = f"{v:{self.width}.{_PRECISION}e}"
+            elif self.int_mode:
+                s = f"{v:.0f}"
+                if not (math.isinf(v) or math.isnan(v)):
+                    s += "."
+            else:
+                s = f"{v:.{_PRECISION}f}"
+        elif isinstance(v, complex):
+            s = f"{v.real:.{_PRECISION}f}{v.imag:+.{_PRECISION}f}j"
+        else:
+            s = str(v)
+        return s.rjust(self.width)
 
 
-def _body(arr: np.ndarray, dtype: D.dtype, indent: int) -> str:
-    if dtype is D.bool_:
-        fmt = {"bool": lambda v: "True" if v else "False"}
-    elif dtype.is_floating_point:
-        vals = arr.astype(np.float64)
-        f = _float_formatter(vals.reshape(-1))
-        fmt = {"float_kind": f}
-        arr = vals
-    elif dtype.is_complex:
-        fmt = {"complex_kind": lambda v: f"{v.real:.4f}{v.imag:+.4f}j"}
+def _summarized(a: np.ndarray) -> np.ndarray:
+    """The elements a summarised print shows (the formatter is chosen from these only)."""
+    if a.ndim == 0:
+        return a
+    n = a.shape[0]
+    if a.ndim == 1:
+        return np.concatenate([a[:_EDGEITEMS], a[-_EDGEITEMS:]]) if n > 2 * _EDGEITEMS else a
+    rows = list(range(_EDGEITEMS)) + list(range(n - _EDGEITEMS, n)) \
+        if n > 2 * _EDGEITEMS else range(n)
+    return np.stack([_summarized(a[i]) for i in rows])
+
+
+def _vector(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+    per_line = max(1, int(math.floor((_LINEWIDTH - indent) / (fmt.width + 2))))
+    vals = a.tolist()
+    if summarize and len(vals) > 2 * _EDGEITEMS:
+        items = [fmt.format(v) for v in vals[:_EDGEITEMS]] + [" ..."] + \
+            [fmt.format(v) for v in vals[-_EDGEITEMS:]]
     else:
-        width = max((len(str(v)) for v in arr.reshape(-1)), default=1)
-        fmt = {"int": lambda v: str(v).rjust(width)}
-    summarize = arr.size > 1000
-    return np.array2string(arr, separator=", ", prefix=" " * indent, formatter=fmt,
-                           threshold=1000 if summarize else arr.size + 1, edgeitems=3,
-                           max_line_width=80)
+        items = [fmt.format(v) for v in vals]
+    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _nested(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+    if a.ndim == 0:
+        return fmt.format(a.item())
+    if a.ndim == 1:
+        return _vector(a, indent, summarize, fmt)
+    n = a.shape[0]
+    if summarize and n > 2 * _EDGEITEMS:
+        parts = [_nested(a[i], indent + 1, summarize, fmt) for i in range(_EDGEITEMS)] + \
+            ["..."] + [_nested(a[i], indent + 1, summarize, fmt)
+                       for i in range(n - _EDGEITEMS, n)]
+    else:
+        parts = [_nested(a[i], indent + 1, summarize, fmt) for i in range(n)]
+    sep = "," + "\n" * (a.ndim - 1) + " " * (indent + 1)
+    return "[" + sep.join(parts) + "]"
+
+
+def _with_suffixes(text: str, suffixes: list, indent: int) -> str:
+    out = [text]
+    last = len(text) - text.rfind("\n") + 1
+    for s in suffixes:
+        if last + len(s) + 2 > _LINEWIDTH:
+            out.append(",\n" + " " * indent + s)
+            last = indent + len(s)
+        else:
+            out.append(", " + s)
+            last += len(s) + 2
+    out.append(")")
+    return "".join(out)
+
+
+def _host_values(t) -> np.ndarray:
+    arr = np.asarray(t._cell.a)
+    if t._dtype.is_floating_point:
+        return arr.astype(np.float64)
+    if arr.dtype != t._dtype.np:
+        arr = arr.astype(t._dtype.np)
+    return arr
 
 
 def tensor_repr(t) -> str:
-    a = t._cell.a
+    """torch's ``repr`` of a tensor (also its ``str``)."""
     import jax
 
+    a = t._cell.a
     if isinstance(a, jax.core.Tracer):
         return f"tensor(<traced {tuple(a.shape)}>, dtype={t._dtype})"
-    arr = np.asarray(a)
-    if arr.dtype != t._dtype.np and t._dtype is not D.bfloat16:
-        arr = arr.astype(t._dtype.np)
-    if t._dtype in (D.bfloat16, D.float16):
-        arr = arr.astype(np.float32)
     prefix = "tensor("
-    if arr.size == 0:
-        body = "[]" if arr.ndim == 1 else f"[], size=({', '.join(map(str, arr.shape))},)" \
-            if arr.ndim == 1 else f"[], size={tuple(arr.shape)}"
-    else:
-        body = _body(arr, t._dtype, len(prefix))
-    extras = []
-    default = {D.get_default_dtype(), D.int64, D.bool_}
-    if t._dtype not in default or (arr.size == 0 and t._dtype is not D.get_default_dtype()):
-        extras.append(f"dtype={t._dtype}")
+    indent = len(prefix)
+    suffixes = []
     dev = t.device
     if dev.type != "cpu":
-        extras.insert(0, f"device='{dev}'")
+        suffixes.append(f"device='{dev}'")
+    default = t._dtype in (D.get_default_dtype(), D.default_complex(), D.int64, D.bool_)
+    if a.size == 0:
+        body = "[]"
+        if a.ndim != 1:
+            suffixes.append(f"size={tuple(a.shape)}")
+        # No element shows whether an empty tensor is integer: only the default is implied.
+        if t._dtype is not D.get_default_dtype():
+            suffixes.append(f"dtype={t._dtype}")
+    else:
+        arr = _host_values(t)
+        summarize = arr.size > _THRESHOLD
+        fmt = _Formatter(_summarized(arr) if summarize else arr, t._dtype)
+        body = _nested(arr, indent, summarize, fmt)
+        if not default:
+            suffixes.append(f"dtype={t._dtype}")
     if t._node is not None:
-        extras.append(f"grad_fn=<{t._node.name()}>")
+        suffixes.append(f"grad_fn=<{t._node.name()}>")
     elif t._rg:
-        extras.append("requires_grad=True")
-    return prefix + body + "".join(", " + e for e in extras) + ")"
+        suffixes.append("requires_grad=True")
+    return _with_suffixes(prefix + body, suffixes, indent)

@@ -51,15 +51,23 @@ class Generator:
         return self._seed
 
     def get_state(self):
+        """The generator's state as a uint8 tensor (torch returns a ByteTensor too; the bytes
+        are the JAX key's, not torch's Mersenne-Twister state)."""
+        from . import _dtype as D
         from .tensor import Tensor
 
         self._ensure()
-        return Tensor._wrap(self._key)
+        raw = np.asarray(self._key).astype(np.uint32).view(np.uint8).copy()
+        return Tensor._make(jax.numpy.asarray(raw), D.uint8)
 
     def set_state(self, state) -> None:
+        """Restore a state from :meth:`get_state`."""
         from .tensor import Tensor
 
-        self._key = state._cell.a if isinstance(state, Tensor) else jax.numpy.asarray(state)
+        raw = np.asarray(state._cell.a if isinstance(state, Tensor) else state)
+        if raw.dtype == np.uint8:
+            raw = raw.view(np.uint32)
+        self._key = jax.numpy.asarray(raw.astype(np.uint32))
 
     def _ensure(self) -> None:
         if self._key is None:

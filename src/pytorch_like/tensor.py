@@ -26,7 +26,6 @@ from . import _dtype as D
 from ._device import device as _device_cls
 from ._device import from_jax_device, to_jax_device
 from ._size import Size
-from .autograd.grad_mode import _state as _grad_state
 
 __all__ = ["Tensor"]
 
@@ -54,6 +53,8 @@ class _Handle:
 def _traced(a) -> bool:
     return isinstance(a, jax.core.Tracer)
 
+
+_FACTORY_INT_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
 
 _COMPILE_HINT = (
     "This value is only known when the compiled program runs. Move the {what} outside the "
@@ -240,10 +241,17 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        self.requires_grad_(value)
+        self._set_requires_grad(value, "only Tensors of floating point and complex dtype can "
+                                       "require gradients")
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mirrors ``Tensor.requires_grad_``: only leaves, only floating/complex dtypes."""
+        return self._set_requires_grad(requires_grad, "only Tensors of floating point dtype "
+                                                      "can require gradients")
+
+    def _set_requires_grad(self, requires_grad: bool, int_message: str = _FACTORY_INT_GRAD):
+        # torch words the integer-dtype error differently for the setter, requires_grad_()
+        # and factories (requires_grad=True): each caller passes its own.
         if self._node is not None:
             if requires_grad:
                 return self
@@ -252,8 +260,7 @@ class Tensor:
                 "a computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
         if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
-            raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError(int_message)
         self._rg = bool(requires_grad)
         return self
 
@@ -391,7 +398,7 @@ class Tensor:
                 "cannot run inside a compiled function: "
                 + _COMPILE_HINT.format(what="branch") + " Or use torch.where.")
         if a.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(np.asarray(a).reshape(()))
 
     def __int__(self) -> int:
@@ -464,10 +471,18 @@ class Tensor:
                 out = _to_device(out, jd)
         return out
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking: bool = False):
+        """Mirrors ``Tensor.type``: the type name (``'torch.FloatTensor'``), or a cast to a
+        dtype or a type name such as ``'torch.DoubleTensor'``."""
+        from .autograd.engine import _type_name
+
         if dtype is None:
-            from .autograd.engine import _type_name
             return _type_name(self._dtype)
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            for d in D.ALL:
+                if _type_name(d) == dtype or _type_name(d) == "torch." + dtype:
+                    return self.to(d)
+            raise ValueError(f"invalid type: '{dtype}'")
         return self.to(D.to_dtype(dtype))
 
     def cpu(self) -> Tensor:

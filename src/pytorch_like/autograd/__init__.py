@@ -44,7 +44,7 @@ def _root_grads(outputs, grad_outputs) -> list:
 
     grads = _as_list(grad_outputs)
     if grads and len(grads) != len(outputs):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs"
+        raise RuntimeError("grad can be implicitly created only for scalar outputs"
                            if not grads else
                            f"Mismatch in number of grad_outputs ({len(grads)}) and outputs "
                            f"({len(outputs)})")
@@ -110,7 +110,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     grads = _root_grads(outs, grad_outputs)
     got = run_backward(outs, grads, bool(retain_graph), inputs=ins, accumulate=False)
     result = []
-    for i, (t, g) in enumerate(zip(ins, got)):
+    for t, g in zip(ins, got):
         if g is None:
             if not (allow_unused or materialize_grads):
                 raise RuntimeError("One of the differentiated Tensors appears to not have been "

@@ -8,6 +8,8 @@ nodes run consumers-first (by creation order), leaves accumulate into ``.grad``,
 
 from __future__ import annotations
 
+import re
+
 import jax
 import jax.numpy as jnp
 
@@ -37,13 +39,15 @@ def _check_versions(node: Node) -> None:
         if ver[0] != expected:
             what = f"[{_type_name(dtype)} [{', '.join(map(str, shape))}]]"
             if producer is not None:
-                what += f", which is output {oidx} of {producer.name()},"
+                # torch names the node without its "Backward<n>" suffix here.
+                name = re.sub(r"Backward\d*$", "", producer.name())
+                what += f", which is output {oidx} of {name},"
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: {what} is at version {ver[0]}; expected version "
-                f"{expected} instead. Hint: the backtrace further above shows the operation "
-                "that failed to compute its gradient. The variable in question was changed in "
-                "there or anywhere later. Good luck!")
+                f"{expected} instead. Hint: enable anomaly detection to find the operation "
+                "that failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
 def _collect(root_edges):

@@ -55,7 +55,17 @@ class _GradMode:
         return new
 
 
-class no_grad(_GradMode):
+class _NoParamGradMode(_GradMode):
+    """Also usable as a bare decorator (``@torch.no_grad`` without parentheses), as in torch."""
+
+    def __new__(cls, orig_func=None):
+        self = super().__new__(cls)
+        if orig_func is None:
+            return self
+        return self(orig_func)
+
+
+class no_grad(_NoParamGradMode):
     """Disable gradient recording; mirrors ``torch.no_grad``.
 
     Example:
@@ -66,7 +76,7 @@ class no_grad(_GradMode):
     _target = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_NoParamGradMode):
     """Enable gradient recording inside a ``no_grad`` block; mirrors ``torch.enable_grad``."""
 
     _target = True
@@ -86,12 +96,37 @@ class set_grad_enabled(_GradMode):
     def __exit__(self, *exc) -> None:
         _state.enabled = self._prev
 
+    def __call__(self, fn):
+        # Used as a decorator: creating it must not change the mode of the caller.
+        _state.enabled = self._prev
+        return super().__call__(fn)
+
+    def _clone(self, other):
+        # Each call of a decorated function saves the mode in force at that call.
+        new = object.__new__(_GradMode)
+        new._target = self._target
+        return new
+
 
 class inference_mode(_GradMode):
-    """Mirrors ``torch.inference_mode``: here the same as ``no_grad(mode)``."""
+    """Mirrors ``torch.inference_mode``: here the same as ``no_grad`` (for ``mode=True``).
+
+    Deliberate difference: tensors made under it are ordinary tensors (torch marks them as
+    inference tensors that autograd later refuses).
+    Usable as ``with torch.inference_mode():``, ``@torch.inference_mode()`` and
+    ``@torch.inference_mode``.
+    """
+
+    def __new__(cls, mode=True):
+        self = super().__new__(cls)
+        if isinstance(mode, bool) or mode is None:
+            return self
+        self._target = False
+        return self(mode)
 
     def __init__(self, mode: bool = True) -> None:
-        self._target = not mode
+        if isinstance(mode, bool):
+            self._target = not mode
 
     def __call__(self, fn=None):
         if fn is None:

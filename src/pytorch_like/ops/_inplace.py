@@ -39,6 +39,12 @@ def rebind(t: Tensor, out: Tensor) -> Tensor:
         out = out.to(t._dtype)
     t._cell.a = out._cell.a
     t._ver[0] += 1
+    node = out._node
+    if node is not None and node.versions:
+        # The op that just overwrote t saved t's *previous* array, which is immutable and
+        # stays correct, so t's later changes must not invalidate that node (torch saves a
+        # copy of the original ``self`` for such ops, with the same effect).
+        node.versions = [v for v in node.versions if v[0] is not t._ver]
     if out._rg:
         t._node, t._oidx, t._rg = out._node, out._oidx, True
     elif t._node is not None and _grad_state.enabled:

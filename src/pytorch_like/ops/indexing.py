@@ -4,8 +4,9 @@ Basic indices (ints, slices, None, ...) and integer-tensor indices follow torch 
 rules). Python ints are bounds-checked with torch's IndexError and passed into the compiled
 op as values, so ``x[i]`` in a loop compiles once. A boolean mask used to *read* has a
 data-dependent shape, so it runs eagerly only; writing through a mask is a ``where`` and
-also works under ``compile``. Deliberate difference: out-of-range *tensor* indices are not
-checked (JAX clamps reads and drops writes).
+also works under ``compile``. Integer-tensor indices in ``t[idx]`` are bounds-checked in
+eager mode (torch's IndexError); deliberate difference: inside ``compile`` they cannot be
+checked (JAX clamps reads and drops writes), nor are gather/scatter indices.
 """
 
 from __future__ import annotations
@@ -33,10 +34,15 @@ def _parse(t: Tensor, idx):
     if n_ell > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     consumed = sum(_dims_used(i) for i in idx if i is not None and i is not Ellipsis)
+    if not shape and len(idx) == 1 and isinstance(idx[0], (int, np.integer)) and \
+            not isinstance(idx[0], bool):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     if consumed > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     spec, dyn = [], []
     dim = 0
+    n_adv = 0  # torch numbers tensor indices among themselves in its bounds error
     for item in idx:
         if item is None:
             spec.append(None)
@@ -63,7 +69,7 @@ def _parse(t: Tensor, idx):
         else:
             it = item if isinstance(item, Tensor) else as_tensor_arg(item)
             if it._dtype is D.bool_ or it._dtype is D.uint8:
-                for k, ax in enumerate(_mask_to_indices(it, shape, dim)):
+                for ax in _mask_to_indices(it, shape, dim):
                     spec.append(("d", len(dyn)))
                     dyn.append(ax)
                 dim += it.ndim
@@ -71,10 +77,28 @@ def _parse(t: Tensor, idx):
                 if it._dtype._cat != 1:
                     raise IndexError("tensors used as indices must be long, int, byte or bool "
                                      "tensors")
+                _check_bounds(it, shape[dim], n_adv)
+                n_adv += 1
                 spec.append(("d", len(dyn)))
                 dyn.append(it)
                 dim += 1
     return tuple(spec), dyn
+
+
+def _check_bounds(index: Tensor, size: int, k: int) -> None:
+    """torch's IndexError for an out-of-range tensor index (JAX would clamp it silently).
+
+    Only concrete indices are checked: inside ``compile`` the values are not known.
+    """
+    a = index._cell.a
+    if _traced(a) or a.size == 0:
+        return
+    arr = np.asarray(a)
+    lo, hi = int(arr.min()), int(arr.max())
+    if hi >= size:
+        raise IndexError(f"index {hi} is out of bounds for dimension {k} with size {size}")
+    if lo < -size:
+        raise IndexError(f"index {lo} is out of bounds for dimension {k} with size {size}")
 
 
 def _dims_used(item) -> int:
@@ -129,18 +153,38 @@ def _setitem_fn(x, v, *dyn, spec):
     return x.at[_build(spec, dyn)].set(jnp.asarray(v).astype(x.dtype))
 
 
-_getitem = Op("getitem", _getitem_fn, saves=(), grad_name="IndexBackward0")
-_setitem = Op("setitem", _setitem_fn, saves=(), grad_name="IndexPutBackward0")
+# The gradient needs the index arrays (arguments 1, 2, ...) but not the indexed values.
+_INDEX_ARGS = tuple(range(1, 64))
+_getitem = Op("getitem", _getitem_fn, saves=_INDEX_ARGS, grad_name="IndexBackward0")
+_setitem = Op("setitem", _setitem_fn, saves=tuple(range(2, 64)),
+              grad_name="IndexPutBackward0")
+
+
+# The same op under the node names torch gives basic indexing (its last non-trivial step).
+_getitem_named = {name: Op("getitem", _getitem_fn, saves=_INDEX_ARGS, grad_name=name)
+                  for name in ("SelectBackward0", "SliceBackward0", "UnsqueezeBackward0")}
+_getitem_named["IndexBackward0"] = _getitem
+
+
+def _getitem_op(spec, dyn) -> Op:
+    if any(isinstance(d, Tensor) for d in dyn):
+        return _getitem
+    for s in reversed(spec):
+        if s is None:
+            return _getitem_named["UnsqueezeBackward0"]
+        if s is Ellipsis:
+            continue
+        if s[0] == "d":
+            return _getitem_named["SelectBackward0"]
+        if s[1:] != (None, None, None) and s[1:] != (None, None, 1):
+            return _getitem_named["SliceBackward0"]
+    return _getitem_named["SliceBackward0"]
 
 
 def getitem(t: Tensor, idx) -> Tensor:
-    """``t[idx]`` as torch does it."""
-    if isinstance(idx, Tensor) and idx._dtype is D.bool_ and idx.shape == t.shape \
-            and not _traced(idx._cell.a):
-        spec, dyn = _parse(t, idx)
-    else:
-        spec, dyn = _parse(t, idx)
-    return apply(_getitem, (t, *dyn), (("spec", spec),), None, t._dtype)
+    """``t[idx]`` as torch does it (a copy here, not a view)."""
+    spec, dyn = _parse(t, idx)
+    return apply(_getitem_op(spec, dyn), (t, *dyn), (("spec", spec),), None, t._dtype)
 
 
 def _where_set(x, m, v):

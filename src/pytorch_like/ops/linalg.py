@@ -8,12 +8,28 @@ import jax.numpy as jnp
 
 from ..tensor import Tensor
 from ._dispatch import Op, apply
+from ._dispatch import autocast_hook as _autocast_hook
 from ._util import cast_for, result_dtype
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "einsum", "addmm", "baddbmm",
            "addmv", "inner", "tensordot", "cross", "kron", "det", "inverse", "cdist"]
 
 _matmul = Op("matmul", jnp.matmul, grad_name="MmBackward0")
+# The same product under the node names torch gives each case.
+_dot = Op("dot", jnp.matmul, grad_name="DotBackward0")
+_mv = Op("mv", jnp.matmul, grad_name="MvBackward0")
+_bmm = Op("bmm", jnp.matmul, grad_name="BmmBackward0")
+_batched = Op("matmul", jnp.matmul, grad_name="UnsafeViewBackward0")
+
+
+def _matmul_op(na: int, nb: int) -> Op:
+    if na == 1 and nb == 1:
+        return _dot
+    if na == 2 and nb == 1:
+        return _mv
+    if na <= 2 and nb <= 2:
+        return _matmul
+    return _batched
 
 
 def _tn(t: Tensor) -> str:
@@ -26,34 +42,47 @@ def _shape_str(s) -> str:
     return "x".join(map(str, s))
 
 
+def _check_matmul_shapes(a: tuple, b: tuple) -> None:
+    """torch's error for each of matmul's cases (dot, mv, mm, folded mm, batched)."""
+    na, nb = len(a), len(b)
+    k1 = a[-1]
+    k2 = b[-2] if nb > 1 else b[0]
+    if nb <= 2:
+        if k1 == k2:
+            return
+        if na == 1 and nb == 1:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a[0]}] and src "
+                               f"[{b[0]}] to have the same number of elements, but got {a[0]} "
+                               f"and {b[0]} elements respectively")
+        rows = math.prod(a[:-1]) if na > 1 else 1
+        if nb == 1:
+            raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k1}), vec "
+                               f"({b[0]})")
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k1} and "
+                           f"{_shape_str(b)})")
+    # Batched: batch dimensions broadcast first, then each batch is a bmm.
+    from ._util import check_broadcast
+
+    ba, bb = a[:-2], b[:-2]
+    if ba != bb:
+        check_broadcast(ba, bb)
+    if k1 != k2:
+        batch = math.prod(jnp.broadcast_shapes(ba, bb))
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{batch}, {k1}] but got: [{batch}, {k2}].")
+
+
 def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """Mirrors ``torch.matmul`` / ``@`` (batched, broadcast, 1-D promoted)."""
     a, b = input._cell.a.shape, other._cell.a.shape
     if not a or not b:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{len(a)}D and {len(b)}D")
-    k1 = a[-1]
-    k2 = b[-2] if len(b) > 1 else b[0]
-    if k1 != k2:
-        if len(a) == 1 and len(b) == 1:
-            raise RuntimeError(f"inconsistent tensor size, expected tensor [{a[0]}] and src "
-                               f"[{b[0]}] to have the same number of elements, but got {a[0]} "
-                               f"and {b[0]} elements respectively")
-        if len(b) == 1:
-            raise RuntimeError(f"size mismatch, got input ({a[-2] if len(a) > 1 else 1}), "
-                               f"mat ({_shape_str(a)}), vec ({b[0]})")
-        sa = a if len(a) > 1 else (1,) + a
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ("
-                           f"{_shape_str((math.prod(sa[:-1]), sa[-1]))} and "
-                           f"{_shape_str(b[-2:])})")
-    if len(a) > 2 or len(b) > 2:
-        from ._util import check_broadcast
-        if a[:-2] != b[:-2] and len(a) > 2 and len(b) > 2:
-            check_broadcast(a[:-2], b[:-2])
-    if input._dtype is not other._dtype:
+    _check_matmul_shapes(a, b)
+    if input._dtype is not other._dtype and _autocast_hook.policy is None:  # autocast casts
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_tn(input)} "
                            f"!= {_tn(other)}")
-    return apply(_matmul, (input, other), (), None, input._dtype)
+    return apply(_matmul_op(len(a), len(b)), (input, other), (), None, input._dtype)
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
@@ -65,7 +94,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     if input.shape[1] != mat2.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ("
                            f"{_shape_str(input.shape)} and {_shape_str(mat2.shape)})")
-    if input._dtype is not mat2._dtype:
+    if input._dtype is not mat2._dtype and _autocast_hook.policy is None:  # autocast casts
         raise RuntimeError(f"expected mat1 and mat2 to have the same dtype, but got: "
                            f"{_tn(input)} != {_tn(mat2)}")
     return apply(_matmul, (input, mat2), (), None, input._dtype)
@@ -74,16 +103,16 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     """Mirrors ``torch.bmm``: (b, n, m) @ (b, m, p)."""
     if input.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor")
+        raise RuntimeError("batch1 must be a 3D tensor")
     if mat2.ndim != 3:
-        raise RuntimeError(f"batch2 must be a 3D tensor")
+        raise RuntimeError("batch2 must be a 3D tensor")
     if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: "
             f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
-    if input._dtype is not mat2._dtype:
+    if input._dtype is not mat2._dtype and _autocast_hook.policy is None:  # autocast casts
         raise RuntimeError(f"expected scalar type {input.dtype} but found {mat2.dtype}")
-    return apply(_matmul, (input, mat2), (), None, input._dtype)
+    return apply(_bmm, (input, mat2), (), None, input._dtype)
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002

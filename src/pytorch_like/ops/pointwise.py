@@ -31,8 +31,13 @@ __all__ = ["add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder
 # -- binary arithmetic -------------------------------------------------------------------
 _add = Op("add", lambda a, b: a + b, saves=(), grad_name="AddBackward0")
 _sub = Op("sub", lambda a, b: a - b, saves=(), grad_name="SubBackward0")
+_rsub = Op("rsub", lambda a, b: a - b, saves=(), grad_name="RsubBackward1")  # 2 - x
 _mul = Op("mul", lambda a, b: a * b, grad_name="MulBackward0")
 _div = Op("div", lambda a, b: a / b, grad_name="DivBackward0")
+# With a Python number as the other operand the gradient does not need the tensor's value,
+# so (as in torch) it is not saved: a later in-place change of it is no error.
+_mul_scalar = Op("mul", lambda a, b: a * b, saves=(), grad_name="MulBackward0")
+_div_scalar = Op("div", lambda a, b: a / b, saves=(), grad_name="DivBackward0")
 _pow = Op("pow", lambda a, b: jnp.power(a, b), grad_name="PowBackward1")
 _pow_scalar = Op("pow_scalar", lambda a, *, exponent: a ** exponent, grad_name="PowBackward0")
 _rpow = Op("rpow", lambda a, b: jnp.power(b, a), grad_name="PowBackward2")
@@ -83,12 +88,14 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
                            "supported. Use the `^` or `logical_xor()` operator instead.")
     if alpha != 1:
         return _binary(_add_alpha, input, other, static=(("alpha", -alpha),))
-    return _binary(_sub, input, other)
+    return _binary(_sub if isinstance(input, Tensor) else _rsub, input, other)
 
 
 def mul(input, other, *, out=None) -> Tensor:  # noqa: A002
     """Mirrors ``torch.mul``."""
-    return _binary(_mul, input, other)
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        return _binary(_mul, input, other)
+    return _binary(_mul_scalar, input, other)
 
 
 def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor:  # noqa: A002
@@ -101,7 +108,7 @@ def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor: 
         dt = binary_dtype(operand(input), operand(other))
         return trunc(q).to(dt)
     dt = float_dtype(binary_dtype(operand(input), operand(other)))
-    return _binary(_div, input, other, dt)
+    return _binary(_div if isinstance(other, Tensor) else _div_scalar, input, other, dt)
 
 
 def floor_divide(input, other) -> Tensor:  # noqa: A002
@@ -291,7 +298,14 @@ def _u(name, fn, *, floating=True, saves=None, grad_name=None, differentiable=Tr
 
 neg = _u("neg", jnp.negative, floating=False, saves=())
 negative = neg
-abs = _u("abs", jnp.abs, floating=False)  # noqa: A001
+def _abs_fn(x):
+    # torch's d|x|/dx is sign(x), 0 at 0 (jnp.abs's is 1 there).
+    if jnp.issubdtype(x.dtype, jnp.floating):
+        return x * jax.lax.stop_gradient(jnp.sign(x))
+    return jnp.abs(x)
+
+
+abs = _u("abs", _abs_fn, floating=False)  # noqa: A001
 absolute = abs
 exp = _u("exp", jnp.exp)
 exp2 = _u("exp2", jnp.exp2)
@@ -299,7 +313,7 @@ expm1 = _u("expm1", jnp.expm1)
 log = _u("log", jnp.log)
 log2 = _u("log2", jnp.log2)
 log10 = _u("log10", jnp.log10)
-log1p = _u("log1p", jnp.log1p)
+log1p = _u("log1p", jnp.log1p, grad_name="Log1PBackward0")
 sqrt = _u("sqrt", jnp.sqrt)
 rsqrt = _u("rsqrt", jax.lax.rsqrt)
 sin = _u("sin", jnp.sin)
@@ -315,7 +329,7 @@ sigmoid = _u("sigmoid", jax.nn.sigmoid)
 erf = _u("erf", jax.scipy.special.erf)
 erfc = _u("erfc", jax.scipy.special.erfc)
 reciprocal = _u("reciprocal", lambda x: 1 / x)
-square = _u("square", jnp.square, floating=False)
+square = _u("square", jnp.square, floating=False, grad_name="PowBackward0")
 sign = _u("sign", jnp.sign, floating=False)
 sgn = sign
 signbit = _u("signbit", jnp.signbit, floating=False, differentiable=False)

@@ -41,9 +41,17 @@ def _prod_fn(x, *, dim, keepdim):
     return jnp.prod(x, axis=dim, keepdims=keepdim)
 
 
+# torch names the full reduction's node ...Backward0 and the one over ``dim`` ...Backward1.
 _sum = Op("sum", _sum_fn, saves=(), grad_name="SumBackward1")
 _mean = Op("mean", _mean_fn, saves=(), grad_name="MeanBackward1")
 _prod = Op("prod", _prod_fn, grad_name="ProdBackward1")
+_sum_all = Op("sum", _sum_fn, saves=(), grad_name="SumBackward0")
+_mean_all = Op("mean", _mean_fn, saves=(), grad_name="MeanBackward0")
+_prod_all = Op("prod", _prod_fn, grad_name="ProdBackward0")
+
+
+def _pick(full: Op, over_dim: Op, static: tuple) -> Op:
+    return full if static[0][1] is None else over_dim
 
 
 def _acc_dtype(input: Tensor, dtype) -> D.dtype:  # noqa: A002
@@ -55,7 +63,8 @@ def _acc_dtype(input: Tensor, dtype) -> D.dtype:  # noqa: A002
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001, A002
     """Mirrors ``torch.sum``: bool and integer inputs sum to int64."""
     dt = _acc_dtype(input, dtype)
-    return apply(_sum, (input,), _s(input, dim, keepdim), cast_for(dt, input), dt)
+    st = _s(input, dim, keepdim)
+    return apply(_pick(_sum_all, _sum, st), (input,), st, cast_for(dt, input), dt)
 
 
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
@@ -72,7 +81,8 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # no
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {names.get(dt.name, dt.name)}")
-    return apply(_mean, (input,), _s(input, dim, keepdim), cast_for(dt, input), dt)
+    st = _s(input, dim, keepdim)
+    return apply(_pick(_mean_all, _mean, st), (input,), st, cast_for(dt, input), dt)
 
 
 def nanmean(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
@@ -85,7 +95,8 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # no
     dt = _acc_dtype(input, dtype)
     if isinstance(dim, (tuple, list)):
         raise TypeError("prod(): argument 'dim' must be int, not tuple")
-    return apply(_prod, (input,), _s(input, dim, keepdim), cast_for(dt, input), dt)
+    st = _s(input, dim, keepdim)
+    return apply(_pick(_prod_all, _prod, st), (input,), st, cast_for(dt, input), dt)
 
 
 def _var_fn(x, *, dim, keepdim, correction):
@@ -164,6 +175,9 @@ def _max_dim_fn(x, *, dim, keepdim, largest):
 
 
 _max_dim = Op("max_dim", _max_dim_fn, nout=2, diff_out=(0,), grad_name="MaxBackward0")
+_min_dim = Op("min_dim", _max_dim_fn, nout=2, diff_out=(0,), grad_name="MinBackward0")
+_max_all = Op("max", _amax_fn, grad_name="MaxBackward1")
+_min_all = Op("min", _amin_fn, grad_name="MinBackward1")
 
 
 def _reduce_extreme(input, dim, keepdim, largest: bool, other):  # noqa: A002
@@ -177,11 +191,12 @@ def _reduce_extreme(input, dim, keepdim, largest: bool, other):  # noqa: A002
             raise RuntimeError(f"{'max' if largest else 'min'}(): Expected reduction dim to be "
                                "specified for input.numel() == 0. Specify the reduction dim "
                                "with the 'dim' argument.")
-        return apply(_amax if largest else _amin, (input,),
+        return apply(_max_all if largest else _min_all, (input,),
                      (("dim", None), ("keepdim", False)))
     d = dims_arg(dim, input.ndim)[0]
-    v, i = apply(_max_dim, (input,), (("dim", d), ("keepdim", bool(keepdim)),
-                                      ("largest", largest)), None, (input.dtype, D.int64))
+    v, i = apply(_max_dim if largest else _min_dim, (input,),
+                 (("dim", d), ("keepdim", bool(keepdim)), ("largest", largest)), None,
+                 (input.dtype, D.int64))
     return values_indices(v, i)
 
 
@@ -358,7 +373,7 @@ def _norm_fn(x, *, p, dim, keepdim):
     return jnp.sum(jnp.abs(x) ** p, axis=dim, keepdims=keepdim) ** (1.0 / p)
 
 
-_norm = Op("norm", _norm_fn, grad_name="NormBackward1")
+_norm = Op("norm", _norm_fn, grad_name="LinalgVectorNormBackward0")
 
 
 def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A002

@@ -29,6 +29,10 @@ def _reshape_fn(x, *, shape):
 
 
 _reshape = Op("reshape", _reshape_fn, saves=(), grad_name="ViewBackward0")
+# The same reshape under the node names torch gives these ops.
+_squeeze_all = Op("squeeze", _reshape_fn, saves=(), grad_name="SqueezeBackward0")
+_squeeze_dim = Op("squeeze", _reshape_fn, saves=(), grad_name="SqueezeBackward1")
+_unsqueeze = Op("unsqueeze", _reshape_fn, saves=(), grad_name="UnsqueezeBackward0")
 
 
 def _infer_shape(shape: tuple, numel: int) -> tuple:
@@ -99,14 +103,16 @@ def squeeze(input, dim=None) -> Tensor:  # noqa: A002
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         dims = {_wrap_dim(d, len(s)) for d in dims} if s else set()
         new = tuple(d for i, d in enumerate(s) if not (i in dims and d == 1))
-    return reshape(input, new) if new != s else input
+    if new == s and not input._rg:
+        return input
+    return apply(_squeeze_all if dim is None else _squeeze_dim, (input,), (("shape", new),))
 
 
 def unsqueeze(input, dim: int) -> Tensor:  # noqa: A002
     """Mirrors ``torch.unsqueeze``."""
     s = tuple(input.shape)
     d = _wrap_dim(dim, len(s) + 1)
-    return reshape(input, s[:d] + (1,) + s[d:])
+    return apply(_unsqueeze, (input,), (("shape", s[:d] + (1,) + s[d:]),))
 
 
 def _permute_fn(x, *, dims):
@@ -114,6 +120,8 @@ def _permute_fn(x, *, dims):
 
 
 _permute = Op("permute", _permute_fn, saves=(), grad_name="PermuteBackward0")
+_transpose = Op("transpose", _permute_fn, saves=(), grad_name="TransposeBackward0")
+_t = Op("t", _permute_fn, saves=(), grad_name="TBackward0")
 
 
 def permute(input, *dims) -> Tensor:  # noqa: A002
@@ -138,7 +146,7 @@ def transpose(input, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     perm = list(range(n))
     a, b = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
     perm[a], perm[b] = perm[b], perm[a]
-    return apply(_permute, (input,), (("dims", tuple(perm)),))
+    return apply(_transpose, (input,), (("dims", tuple(perm)),))
 
 
 swapaxes = swapdims = transpose
@@ -149,7 +157,9 @@ def t(input) -> Tensor:  # noqa: A002
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input.ndim}D")
-    return transpose(input, 0, 1) if input.ndim == 2 else input
+    if input.ndim < 2 and not input._rg:
+        return input
+    return apply(_t, (input,), (("dims", tuple(reversed(range(input.ndim)))),))
 
 
 def movedim(input, source, destination) -> Tensor:  # noqa: A002
@@ -199,7 +209,7 @@ def expand(input, *sizes) -> Tensor:  # noqa: A002
                                f"[{', '.join(map(str, s))}]")
         out.append(want)
     out = tuple(out)
-    if out == s:
+    if out == s and not input._rg:
         return input
     return apply(_expand, (input,), (("shape", out),))
 
@@ -273,7 +283,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Mirrors ``torch.cat``: sizes must match except in ``dim``."""
     tensors = [as_tensor_arg(t) for t in tensors]
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # torch skips legacy empty 1-D tensors of shape (0,).
     nonempty = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]
     ref = nonempty[0]
@@ -347,7 +357,8 @@ def _split_fn(x, *, sizes, dim):
     for s in sizes:
         out.append(jax.lax.slice_in_dim(x, start, start + s, axis=dim))
         start += s
-    return tuple(out)
+    # A one-piece split is a single-output op.
+    return tuple(out) if len(out) > 1 else out[0]
 
 
 _split_ops: dict = {}
