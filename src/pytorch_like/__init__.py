@@ -63,6 +63,22 @@ from .compiler import compile  # noqa: E402,A004
 from . import compiler  # noqa: E402
 from . import nn, optim, utils  # noqa: E402
 from . import distributed  # noqa: E402
+from . import amp  # noqa: E402
+from .amp import autocast  # noqa: E402
+from .amp.autocast_mode import (  # noqa: E402
+    autocast_decrement_nesting,
+    autocast_increment_nesting,
+    clear_autocast_cache,
+    get_autocast_cpu_dtype,
+    get_autocast_dtype,
+    get_autocast_gpu_dtype,
+    is_autocast_cache_enabled,
+    is_autocast_cpu_enabled,
+    is_autocast_enabled,
+    set_autocast_cache_enabled,
+    set_autocast_dtype,
+    set_autocast_enabled,
+)
 
 bool = _dtype.bool_  # noqa: A001  (torch.bool)
 float = float32  # noqa: A001
@@ -108,7 +124,11 @@ __all__ = (
      "is_floating_point", "numel", "float32", "float64", "float16", "bfloat16", "int8",
      "int16", "int32", "int64", "uint8", "complex64", "complex128", "bool", "float", "double",
      "half", "long", "int", "short", "cfloat", "cdouble", "view", "save", "load", "compile",
-     "compiler", "nn", "optim", "utils", "distributed"]
+     "compiler", "nn", "optim", "utils", "distributed", "amp", "autocast",
+     "is_autocast_enabled", "set_autocast_enabled", "get_autocast_dtype", "set_autocast_dtype",
+     "is_autocast_cache_enabled", "set_autocast_cache_enabled", "clear_autocast_cache",
+     "autocast_increment_nesting", "autocast_decrement_nesting", "get_autocast_gpu_dtype",
+     "get_autocast_cpu_dtype", "is_autocast_cpu_enabled"]
     + list(_creation_all) + list(_indexing_all) + list(_linalg_all) + list(_pointwise_all)
     + list(_reduction_all) + list(_shape_all)
 )

@@ -58,6 +58,12 @@ def _is_module(obj) -> bool:
     return isinstance(obj, Module)
 
 
+def _is_grad_scaler(obj) -> bool:
+    from .amp.grad_scaler import GradScaler
+
+    return isinstance(obj, GradScaler)
+
+
 def _is_optimizer(obj) -> bool:
     from .optim.optimizer import Optimizer
 
@@ -117,6 +123,8 @@ class _State:
             for g in obj.param_groups:
                 self.walk(g["params"])
             self.walk(obj.state)
+        elif _is_grad_scaler(obj):
+            self.walk(vars(obj))  # the loss scale and growth tracker are tensors
         elif _is_optimizer(getattr(obj, "optimizer", None)):
             self.walk(obj.optimizer)  # an LR scheduler
         elif isinstance(obj, CompiledFunction):
@@ -211,6 +219,7 @@ class CompiledFunction:
             tuple(_hyper_key(g) for g in state.groups),
             traced_lr,
             _grad_state.enabled,
+            _autocast_key(),
             arg_tree,
             tuple(("t", _spec(x._cell.a), x._dtype, x._rg) if isinstance(x, Tensor)
                   else ("py", x) for x in arg_leaves),
@@ -366,13 +375,19 @@ class CompiledFunction:
         prev = self._keys[-1]
         names = ["state tensor shapes", "state tensors", "which tensors have .grad",
                  "module.training", "optimizer hyperparameters", "lr kinds", "grad mode",
-                 "argument structure", "argument shapes or dtypes"]
+                 "autocast", "argument structure", "argument shapes or dtypes"]
         changed = [n for n, a, b in zip(names, prev, key) if a != b]
         warnings.warn(
             f"pytorch_like.compile: {self._fn.__name__} has been traced {len(self._keys) + 1} "
             f"times (limit {_CACHE_LIMIT}); the last change was in: "
             f"{', '.join(changed) or 'unknown'}. Keep these stable between calls to avoid "
             "recompiling.", stacklevel=3)
+
+
+def _autocast_key():
+    from .amp.autocast_mode import _state_key
+
+    return _state_key()
 
 
 def _unique_buffers(arrays: list) -> list:
