@@ -201,7 +201,7 @@ def _check_class_weight(weight: Tensor | None, input: Tensor) -> None:  # noqa: 
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes "
                            "or no classes but got weight tensor of shape: "
                            f"[{', '.join(map(str, weight.shape))}]")
-    if weight.dtype is not input.dtype:
+    if weight.dtype is not input.dtype and _autocast_hook.policy is None:  # autocast casts
         raise RuntimeError(f"expected scalar type {_tname(input.dtype)} but found "
                            f"{_tname(weight.dtype)}")
 
