@@ -257,3 +257,26 @@ def test_module_construction_errors_match_torch():
         pnn.BatchNorm2d(3)(pl.ones(2, 3, 4))
     with pytest.raises(ValueError, match="Expected more than 1 value per channel"):
         pnn.BatchNorm1d(3)(pl.ones(1, 3))
+
+
+def test_tiled_max_pool_fast_path_matches_reduce_window_with_ties():
+    """The CPU fast path for non-overlapping pooling (a custom_vjp) gives the same values and
+    the same first-maximum gradient as XLA's reduce_window, including tied windows."""
+    import jax
+    import jax.numpy as jnp
+    from jax import lax
+
+    from pytorch_like.nn.functional import _tiled_max_pool
+
+    rng = np.random.default_rng(0)
+    x = jnp.asarray(rng.integers(0, 3, (2, 3, 7, 6)).astype(np.float32))  # many ties
+
+    def ref(a):
+        a = a[:, :, :6, :6]
+        return lax.reduce_window(a, -jnp.inf, lax.max, (1, 1, 2, 2), (1, 1, 2, 2), "VALID")
+
+    g = jnp.asarray(rng.standard_normal((2, 3, 3, 3)).astype(np.float32))
+    out, pull = jax.vjp(lambda a: _tiled_max_pool(a, (2, 2)), x)
+    out_ref, pull_ref = jax.vjp(ref, x)
+    np.testing.assert_array_equal(np.asarray(out), np.asarray(out_ref))
+    np.testing.assert_array_equal(np.asarray(pull(g)[0]), np.asarray(pull_ref(g)[0]))

@@ -337,7 +337,49 @@ def _lowest(dtype):
                     dtype)
 
 
+@jax.custom_vjp
+def _window_max(v):
+    return jnp.max(v, -1)
+
+
+def _window_max_fwd(v):
+    return jnp.max(v, -1), (jnp.argmax(v, -1), jnp.arange(v.shape[-1]))
+
+
+def _window_max_bwd(res, g):
+    # The gradient goes to the first maximum of each window, as torch's max_pool2d and
+    # XLA's select-and-scatter both do; a select is much cheaper than the scatter on CPU.
+    first, positions = res
+    hit = first[..., None] == positions
+    return (jnp.where(hit, g[..., None], jnp.zeros((), g.dtype)),)
+
+
+_window_max.defvjp(_window_max_fwd, _window_max_bwd)
+
+
+def _tiled_max_pool(x, kernel):
+    """Non-overlapping max pooling (stride == kernel, no padding) as a reshape.
+
+    Measured on the MNIST CNN step on CPU: 72 ms instead of 103 ms with reduce_window,
+    whose gradient lowers to a slow select-and-scatter there. Same values and gradients.
+    """
+    nd = len(kernel)
+    lead = x.ndim - nd
+    outs = [x.shape[lead + j] // kernel[j] for j in range(nd)]
+    x = x[(Ellipsis,) + tuple(slice(0, o * k) for o, k in zip(outs, kernel))]
+    split = x.shape[:lead] + tuple(d for o, k in zip(outs, kernel) for d in (o, k))
+    v = x.reshape(split)
+    order = (tuple(range(lead)) + tuple(lead + 2 * j for j in range(nd))
+             + tuple(lead + 2 * j + 1 for j in range(nd)))
+    v = jnp.transpose(v, order).reshape(x.shape[:lead] + tuple(outs) + (-1,))
+    return _window_max(v)
+
+
 def _max_pool_fn(x, *, kernel, stride, pads, dilation):
+    if (tuple(stride) == tuple(kernel) and all(d == 1 for d in dilation)
+            and all(p == (0, 0) for p in pads) and jax.default_backend() == "cpu"
+            and jnp.issubdtype(x.dtype, jnp.floating)):
+        return _tiled_max_pool(x, tuple(kernel))
     if all(d == 1 for d in dilation):
         return lax.reduce_window(x, _lowest(x.dtype), lax.max,
                                  **_window(x, kernel, stride, pads, dilation))
