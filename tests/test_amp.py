@@ -513,3 +513,18 @@ def test_3d_pools_run_in_float32_on_cpu_but_2d_pools_do_not():
         assert autocast_mode._policy(op, (x4,), None, None) == ((x4,), None, None)
     finally:
         autocast_mode._tls.active = prev
+
+
+def test_addmm_family_runs_in_the_autocast_dtype_like_torch():
+    torch = pytest.importorskip("torch")
+    # (addmv is left out: torch's CPU autocast keeps mv in float32, ours shares matmul's op.)
+    cases = [("addmm", [(3, 5), (3, 4), (4, 5)]), ("baddbmm", [(2, 3, 5), (2, 3, 4), (2, 4, 5)])]
+    for name, shapes in cases:
+        arrays = [RNG.standard_normal(s).astype(np.float32) for s in shapes]
+        with pl.autocast("cpu"):
+            ours = getattr(pl, name)(*[pl.tensor(a) for a in arrays])
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            theirs = getattr(torch, name)(*[torch.tensor(a) for a in arrays])
+        assert str(ours.dtype) == str(theirs.dtype), name
+        np.testing.assert_allclose(ours.float().numpy(), theirs.float().numpy(), rtol=0.05,
+                                   atol=0.05)

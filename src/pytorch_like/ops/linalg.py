@@ -148,25 +148,32 @@ def einsum(equation: str, *operands) -> Tensor:
                  cast_for(dt, *operands), dt)
 
 
+def _add_scaled(out: Tensor, input: Tensor, beta) -> Tensor:  # noqa: A002
+    if _autocast_hook.policy is not None and input._dtype is not out._dtype:
+        # Under autocast torch runs the whole fused op in the lower dtype.
+        input = input.to(out._dtype)  # noqa: A001
+    return out + (input * beta if beta != 1 else input)
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     out = mm(mat1, mat2)
     if alpha != 1:
         out = out * alpha
-    return out + (input * beta if beta != 1 else input)
+    return _add_scaled(out, input, beta)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     out = bmm(batch1, batch2)
     if alpha != 1:
         out = out * alpha
-    return out + (input * beta if beta != 1 else input)
+    return _add_scaled(out, input, beta)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     out = mv(mat, vec)
     if alpha != 1:
         out = out * alpha
-    return out + (input * beta if beta != 1 else input)
+    return _add_scaled(out, input, beta)
 
 
 def _tensordot_fn(a, b, *, dims):
