@@ -19,7 +19,6 @@ import weakref
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from . import _dtype as D
@@ -550,4 +549,3 @@ def _is_tensor(x: Any) -> bool:
 # The op modules attach torch's methods (add, sum, view, ...) to Tensor.
 from .ops import _methods  # noqa: E402, F401
 
-del jnp  # not used at module level beyond imports

@@ -11,7 +11,6 @@ checked (JAX clamps reads and drops writes), nor are gather/scatter indices.
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -396,4 +395,3 @@ def take(input, index) -> Tensor:  # noqa: A002
     return apply(_take, (input, index), (), None, input._dtype)
 
 
-del jax
