@@ -52,22 +52,30 @@ __all__ = ["compile", "CompiledFunction", "reset"]
 _CACHE_LIMIT = 8  # torch._dynamo's default cache_size_limit
 
 
+_CLASSES: list = []
+
+
+def _classes() -> tuple:
+    # Imported on first use (nn, optim and amp import this package's core first).
+    if not _CLASSES:
+        from .amp.grad_scaler import GradScaler
+        from .nn.modules.module import Module
+        from .optim.optimizer import Optimizer
+
+        _CLASSES.extend((Module, Optimizer, GradScaler))
+    return tuple(_CLASSES)
+
+
 def _is_module(obj) -> bool:
-    from .nn.modules.module import Module
-
-    return isinstance(obj, Module)
-
-
-def _is_grad_scaler(obj) -> bool:
-    from .amp.grad_scaler import GradScaler
-
-    return isinstance(obj, GradScaler)
+    return isinstance(obj, _classes()[0])
 
 
 def _is_optimizer(obj) -> bool:
-    from .optim.optimizer import Optimizer
+    return isinstance(obj, _classes()[1])
 
-    return isinstance(obj, Optimizer)
+
+def _is_grad_scaler(obj) -> bool:
+    return isinstance(obj, _classes()[2])
 
 
 class _State:
@@ -139,12 +147,13 @@ _MODULE_SKIP = frozenset({
 _ATOMS = frozenset({int, float, bool, str, bytes, complex, type(None)})
 
 
-def _code_names(code: types.CodeType) -> set:
-    names = set(code.co_names)
+@functools.lru_cache(maxsize=256)
+def _code_names(code: types.CodeType) -> tuple:
+    names = dict.fromkeys(code.co_names)
     for c in code.co_consts:
         if isinstance(c, types.CodeType):
-            names |= _code_names(c)
-    return names
+            names.update(dict.fromkeys(_code_names(c)))
+    return tuple(names)
 
 
 def _fn_roots(fn: Callable) -> list:
