@@ -138,3 +138,105 @@ def test_tensor_created_inside_and_returned_is_concrete():
     assert out["n"] == 3
     np.testing.assert_array_equal(out["double"].numpy(), [0, 2, 4])
     assert out["ones"].tolist() == [1.0, 1.0]
+
+
+# -- the state walk is reused between calls: every change to the state must be seen ---------
+def _net_and_step(opt_cls=torch.optim.SGD, **opt_kw):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(5, 4), torch.nn.ReLU(), torch.nn.Linear(4, 3))
+    opt = opt_cls(model.parameters(), lr=0.1, **opt_kw)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+    return model, opt, step
+
+
+def _twin_runs(mutate, opt_cls=torch.optim.SGD, **opt_kw):
+    """Run 2 steps, ``mutate``, 2 more steps, eagerly and compiled; return both results."""
+    x, y = _data()
+    out = []
+    for compiled in (False, True):
+        model, opt, step = _net_and_step(opt_cls, **opt_kw)
+        run = torch.compile(step) if compiled else step
+        losses = [run(x, y).item() for _ in range(2)]
+        mutate(model, opt)
+        losses += [run(x, y).item() for _ in range(2)]
+        out.append((losses, [p.detach().numpy().copy() for p in model.parameters()]))
+    return out
+
+
+def _assert_same(runs):
+    (le, pe), (lc, pc) = runs
+    np.testing.assert_allclose(lc, le, rtol=1e-5, atol=1e-6)
+    assert len(pe) == len(pc)
+    for a, b in zip(pe, pc):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+
+
+def test_replacing_a_submodule_between_calls_is_seen():
+    def mutate(model, opt):
+        torch.manual_seed(5)
+        model[2] = torch.nn.Linear(4, 3)
+        opt.add_param_group({"params": model[2].parameters(), "lr": 0.05})
+    _assert_same(_twin_runs(mutate))
+
+
+def test_replacing_optimizer_state_between_calls_is_seen():
+    def mutate(model, opt):
+        for p in model.parameters():
+            opt.state[p]["momentum_buffer"] = torch.zeros_like(p)
+    _assert_same(_twin_runs(mutate, momentum=0.9))
+
+
+def test_loading_state_dicts_between_calls_is_seen():
+    saved = {}
+
+    def mutate(model, opt):
+        torch.manual_seed(9)
+        fresh = torch.nn.Sequential(torch.nn.Linear(5, 4), torch.nn.ReLU(),
+                                    torch.nn.Linear(4, 3))
+        model.load_state_dict(fresh.state_dict())
+        saved["opt"] = opt.state_dict()
+        opt.load_state_dict(saved["opt"])
+    _assert_same(_twin_runs(mutate, torch.optim.Adam))
+
+
+def test_assigning_data_and_hyperparameters_between_calls_is_seen():
+    def mutate(model, opt):
+        model[0].weight.data = torch.ones(4, 5)
+        opt.param_groups[0]["momentum"] = 0.5
+        opt.param_groups[0]["lr"] = 0.02
+    _assert_same(_twin_runs(mutate, momentum=0.9))
+
+
+def test_rebinding_a_captured_global_tensor_is_seen():
+    global _captured_w
+    _captured_w = torch.ones(3)
+    f = torch.compile(lambda x: x * _captured_w)
+    np.testing.assert_allclose(f(torch.ones(3)).numpy(), [1, 1, 1])
+    _captured_w = torch.full((3,), 2.0)
+    np.testing.assert_allclose(f(torch.ones(3)).numpy(), [2, 2, 2])
+    holder = [torch.ones(3)]
+    g = torch.compile(lambda x: x * holder[0])
+    g(torch.ones(3))
+    holder[0] = torch.full((3,), 3.0)
+    np.testing.assert_allclose(g(torch.ones(3)).numpy(), [3, 3, 3])
+
+
+def test_state_walk_is_reused_while_nothing_changes():
+    x, y = _data()
+    model, opt, step = _net_and_step(torch.optim.Adam)
+    c = torch.compile(step)
+    for _ in range(3):
+        c(x, y)
+    plan = c._plan
+    for _ in range(3):
+        c(x, y)
+    assert c._plan is plan
+    model.eval()
+    c(x, y)
+    assert c._plan is not plan

@@ -34,15 +34,21 @@ Example:
 from __future__ import annotations
 
 import functools
+import operator
 import types
 import warnings
+from itertools import chain
+from itertools import compress, repeat
+from operator import call, is_, is_not
 from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import _structure
 from ._backend import compiler_options
+from ._structure import _TrackedDict
 from .autograd.grad_mode import _state as _grad_state
 from .random import Generator, default_generator
 from .tensor import Tensor
@@ -83,6 +89,9 @@ class _State:
 
     ``handles`` are the state tensors (parameters, buffers, optimizer state, captured
     tensors); their ``.grad`` tensors are tracked per handle, since a step replaces them.
+    The walk also records what it went through (plain containers with their items, the
+    attributes it followed) so that a later call can check that nothing changed and reuse
+    the walk; module structure is tracked by ``_structure.epoch`` instead.
     """
 
     def __init__(self) -> None:
@@ -91,11 +100,15 @@ class _State:
         self.generators: list[Generator] = []
         self.modules: list = []
         self.groups: list[dict] = []
+        self.containers: list = []  # (container, its items when walked, is_dict)
+        self.attrs: list = []  # (object, attribute, value) the walk followed
+        self.items: list = []  # (dict, key, value) the walk followed
+        self.nested: list = []  # (compiled function, its roots) walked into
         self._seen: set = set()
         self._cell_ids: set = set()
 
     def walk(self, obj) -> None:
-        if obj is None or isinstance(obj, (int, float, str, bool, bytes, complex)):
+        if obj is None or isinstance(obj, _NOT_STATE):
             return
         oid = id(obj)
         if oid in self._seen:
@@ -110,9 +123,13 @@ class _State:
             if obj._grad is not None:
                 self._seen.add(id(obj._grad))
         elif isinstance(obj, (list, tuple, set, frozenset)):
+            if isinstance(obj, (list, set)):
+                self.containers.append((obj, list(obj), False))
             for x in obj:
                 self.walk(x)
         elif isinstance(obj, dict):
+            if not isinstance(obj, _TrackedDict):
+                self.containers.append((obj, list(obj.values()), True))
             for k, v in obj.items():
                 self.walk(k)
                 self.walk(v)
@@ -127,16 +144,102 @@ class _State:
                     continue
                 self.walk(v)
         elif _is_optimizer(obj):
+            self.attrs.append((obj, "param_groups", obj.param_groups))
+            self.attrs.append((obj, "state", obj.state))
+            self.containers.append((obj.param_groups, list(obj.param_groups), False))
             self.groups.extend(obj.param_groups)
             for g in obj.param_groups:
+                self.items.append((g, "params", g["params"]))
                 self.walk(g["params"])
             self.walk(obj.state)
         elif _is_grad_scaler(obj):
             self.walk(vars(obj))  # the loss scale and growth tracker are tensors
         elif _is_optimizer(getattr(obj, "optimizer", None)):
+            self.attrs.append((obj, "optimizer", obj.optimizer))
             self.walk(obj.optimizer)  # an LR scheduler
         elif isinstance(obj, CompiledFunction):
-            self.walk(obj._roots())
+            roots = obj._roots()
+            self.nested.append((obj, roots))
+            self.walk(roots)
+
+    def freeze(self) -> None:
+        """Flatten what ``unchanged`` compares, so that the check runs in C loops."""
+        conts = [c for c, _, _ in self.containers]
+        self._conts = conts
+        self._lens = [len(items) for _, items, _ in self.containers]
+        self._getters = [c.values if is_dict else c.__iter__ for c, _, is_dict in self.containers]
+        self._flat = [x for _, items, _ in self.containers for x in items]
+        self._attr_cols = tuple(map(list, zip(*self.attrs))) or ([], [], [])
+        self._item_cols = tuple(map(list, zip(*self.items))) or ([], [], [])
+
+    def unchanged(self) -> bool:
+        """True when every container and attribute the walk went through is as it was."""
+        for cf, roots in self.nested:
+            now = cf._roots()
+            if len(now) != len(roots) or not all(map(is_, now, roots)):
+                return False
+        objs, names, vals = self._attr_cols
+        dicts, keys, dvals = self._item_cols
+        return (all(map(is_, map(getattr, objs, names), vals))
+                and all(map(is_, map(dict.get, dicts, keys), dvals))
+                and list(map(len, self._conts)) == self._lens
+                and all(map(is_, chain.from_iterable(map(call, self._getters)), self._flat)))
+
+
+class _Plan:
+    """A walk of the state reused across calls while nothing it depends on changes."""
+
+    def __init__(self, roots: list, owner: CompiledFunction) -> None:
+        self.epoch = _structure.epoch[0]
+        self.roots = roots
+        state = self.state = _State()
+        state._seen.add(id(owner))  # a function that names itself (``step``) adds nothing
+        state.walk(roots)
+        state.walk(default_generator)
+        state.freeze()
+        self.handle_cells = [t._cell for t in state.handles]
+        self.cell_ids = tuple(map(id, state.cells))
+        self.training = tuple(m.training for m in state.modules)
+        self.place = None
+        for m in state.modules:
+            # A data-parallel wrapper (nn.parallel) lays the batch out over its device mesh.
+            place = getattr(type(m), "_place_compiled_inputs", None)
+            if place is not None:
+                self.place = functools.partial(place, m)
+                break
+        self.written: list | None = None  # the arrays the last call wrote into the cells
+        self.specs: tuple = ()
+        self.token = -1
+        self._hyper: list = [(None, None)] * len(state.groups)
+
+    def hyper(self) -> tuple:
+        """The optimizer hyperparameters that key the program (all but params and lr),
+        recomputed only when a group's values changed."""
+        out = []
+        memo = self._hyper
+        for i, g in enumerate(self.state.groups):
+            vals = tuple(g.values())
+            seen, k = memo[i]
+            if seen is None or len(seen) != len(vals) or not all(map(is_, seen, vals)):
+                k = _hyper_key(g)
+                memo[i] = (vals, k)
+            out.append(k)
+        return tuple(out)
+
+    def valid(self, roots: list) -> bool:
+        prev = self.roots
+        return (self.epoch == _structure.epoch[0] and len(roots) == len(prev)
+                and all(map(is_, roots, prev))
+                and all(map(is_, map(_CELL, self.state.handles), self.handle_cells))
+                and self.state.unchanged())
+
+
+_NOT_STATE = (int, float, str, bool, bytes, complex, types.ModuleType, types.FunctionType,
+              types.BuiltinFunctionType, type)
+_CELL = operator.attrgetter("_cell")
+_NODE = operator.attrgetter("_node")
+_GRAD = operator.attrgetter("_grad")
+_ARRAY = operator.attrgetter("a")
 
 
 _MODULE_SKIP = frozenset({
@@ -156,33 +259,40 @@ def _code_names(code: types.CodeType) -> tuple:
     return tuple(names)
 
 
-def _fn_roots(fn: Callable) -> list:
-    roots: list = []
+def _fn_roots(fn: Callable) -> Callable[[], list]:
+    """A function returning the objects ``fn`` can reach: its closure, the globals its code
+    names, and ``self`` for a bound method. Every global name is looked up on each call
+    (a name may be bound after compiling); names that are not globals give None."""
+    head: list = []
     if isinstance(fn, types.MethodType):
-        roots.append(fn.__self__)
+        head.append(fn.__self__)
         fn = fn.__func__
     if _is_module(fn):
-        return [fn]
+        return lambda: [fn]
     code = getattr(fn, "__code__", None)
     if code is None:
-        return roots
-    for cell in fn.__closure__ or ():
+        return lambda: list(head)
+    closure = fn.__closure__ or ()
+    lookup = getattr(fn, "__globals__", {}).get
+    names = _code_names(code)
+
+    def roots() -> list:
+        out = head + list(map(lookup, names))
         try:
-            roots.append(cell.cell_contents)
-        except ValueError:
-            pass
-    g = getattr(fn, "__globals__", {})
-    for name in _code_names(code):
-        if name in g:
-            v = g[name]
-            if isinstance(v, (types.ModuleType, types.FunctionType, type)):
-                continue
-            roots.append(v)
+            out += [c.cell_contents for c in closure]
+        except ValueError:  # a closure variable not bound yet
+            for c in closure:
+                try:
+                    out.append(c.cell_contents)
+                except ValueError:
+                    pass
+        return out
     return roots
 
 
 def _spec(x) -> tuple:
-    return (x.shape, x.dtype)
+    av = getattr(x, "aval", x)  # one attribute read instead of two properties
+    return (av.shape, av.dtype)
 
 
 class CompiledFunction:
@@ -194,11 +304,15 @@ class CompiledFunction:
         self._cache: dict = {}
         self._keys: list = []
         self._warned = False
+        self._plan: _Plan | None = None
+        self._tokens: dict = {}  # (state shapes, state identity, training flags) -> int
+        self._root_finder = _fn_roots(fn)
+        self._lr_memo: tuple = ((), [])
         self.trace_count = 0
         functools.update_wrapper(self, fn)
 
     def _roots(self) -> list:
-        return _fn_roots(self._fn)
+        return self._root_finder()
 
     def __get__(self, obj, objtype=None):
         if obj is None:
@@ -206,78 +320,109 @@ class CompiledFunction:
         return functools.partial(self.__call__, obj)
 
     def __call__(self, *args, **kwargs):
-        state = _State()
-        state.walk(self._roots())
-        state.walk(default_generator)
-        # Tensors passed as arguments are inputs: neither donated nor written back.
-        arg_leaves, arg_tree = jax.tree_util.tree_flatten(
-            (args, kwargs), is_leaf=lambda x: isinstance(x, Tensor))
-        arg_pos = [i for i, x in enumerate(arg_leaves) if isinstance(x, Tensor)]
+        roots = self._roots()
+        plan = self._plan
+        if plan is None or not plan.valid(roots):
+            plan = self._plan = _Plan(roots, self)
+        state = plan.state
+        handles = state.handles
+        if not kwargs and all(isinstance(a, Tensor) for a in args):
+            # The common case (tensor arguments only) skips pytree flattening.
+            arg_leaves = args
+            arg_tree = len(args)
+            arg_pos = range(len(args))
+            arg_key = tuple((_spec(a._cell.a), a._dtype, a._rg) for a in args)
+        else:
+            arg_leaves, arg_tree = jax.tree_util.tree_flatten(
+                (args, kwargs), is_leaf=lambda x: isinstance(x, Tensor))
+            arg_pos = [i for i, x in enumerate(arg_leaves) if isinstance(x, Tensor)]
+            arg_key = tuple(("t", _spec(x._cell.a), x._dtype, x._rg) if isinstance(x, Tensor)
+                            else ("py", x) for x in arg_leaves)
         for g in state.generators:
             g._ensure()
         lrs = [g.get("lr") for g in state.groups]
         traced_lr = tuple(isinstance(lr, (float, int)) and not isinstance(lr, bool)
                           for lr in lrs)
-        grad_pos = [j for j, t in enumerate(state.handles) if t._grad is not None]
+        grad_pos = tuple(compress(range(len(handles)),
+                                  map(is_not, map(_GRAD, handles), repeat(None))))
+        cell_arrays = list(map(_ARRAY, state.cells))
+        written = plan.written
+        if written is None or not all(map(is_, cell_arrays, written)):
+            # Something other than the last call changed the state arrays: check shapes.
+            plan.specs = tuple(map(_spec, cell_arrays))
+            plan.token = self._tokens.setdefault(
+                (plan.specs, plan.cell_ids, plan.training), len(self._tokens))
 
+        # The state's shapes, identity and training flags enter as one small token, so the
+        # per-call key stays cheap to hash.
         key = (
-            tuple(_spec(c.a) for c in state.cells),
-            tuple(id(c) for c in state.cells),
-            tuple(grad_pos),
-            tuple(m.training for m in state.modules),
-            tuple(_hyper_key(g) for g in state.groups),
+            plan.token,
+            grad_pos,
+            plan.hyper(),
             traced_lr,
             _grad_state.enabled,
             _autocast_key(),
             arg_tree,
-            tuple(("t", _spec(x._cell.a), x._dtype, x._rg) if isinstance(x, Tensor)
-                  else ("py", x) for x in arg_leaves),
+            arg_key,
         )
         entry = self._cache.get(key)
         if entry is None:
+            if isinstance(arg_tree, int):
+                arg_leaves, arg_tree = jax.tree_util.tree_flatten(
+                    (args, kwargs), is_leaf=lambda x: isinstance(x, Tensor))
             entry = self._build(key, state, arg_leaves, arg_tree, arg_pos, traced_lr, grad_pos)
         jitted, holder = entry
 
         arg_arrays = [arg_leaves[i]._cell.a for i in arg_pos]
-        for m in state.modules:
-            # A data-parallel wrapper (nn.parallel) lays the batch out over its device mesh.
-            place = getattr(type(m), "_place_compiled_inputs", None)
-            if place is not None:
-                arg_arrays = place(m, arg_arrays)
-                break
-        inputs = (_unique_buffers([c.a for c in state.cells]),
-                  _unique_buffers([state.handles[j]._grad._cell.a for j in grad_pos]),
+        if plan.place is not None:
+            arg_arrays = plan.place(arg_arrays)
+        grad_arrays = [handles[j]._grad._cell.a for j in grad_pos]
+        inputs = (_unique_buffers(cell_arrays), _unique_buffers(grad_arrays),
                   [g._key for g in state.generators],
-                  [np.float32(lr) for lr, t in zip(lrs, traced_lr) if t],
+                  self._lr_arrays(lrs, traced_lr),
                   arg_arrays)
         try:
             new_cells, new_grads, new_keys, new_lrs, new_extra, out = jitted(*inputs)
         except Exception:
             self._cache.pop(key, None)
             raise
-        self._write_back(state, holder, new_cells, new_grads, new_keys, new_lrs, new_extra)
+        self._write_back(state, holder, grad_pos, new_cells, new_grads, new_keys, new_lrs,
+                         new_extra)
+        plan.written = new_cells
         if holder["single_use"]:
             # The first call created state (optimizer moments, grads): the next call sees
             # it as input and settles on a stable program.
             self._cache.pop(key, None)
+        dtypes = holder["out_dtypes"]
+        if holder["out_leaf"]:
+            return Tensor._make(out[0], dtypes[0]) if dtypes[0] is not None else out[0]
         return jax.tree_util.tree_unflatten(holder["out_tree"], [
-            Tensor._make(a, d) if d is not None else a
-            for a, d in zip(out, holder["out_dtypes"])])
+            Tensor._make(a, d) if d is not None else a for a, d in zip(out, dtypes)])
+
+    def _lr_arrays(self, lrs: list, traced_lr: tuple) -> list:
+        vals = lrs if all(traced_lr) else [lr for lr, t in zip(lrs, traced_lr) if t]
+        seen, arrays = self._lr_memo
+        if seen != vals:
+            arrays = [np.float32(lr) for lr in vals]
+            self._lr_memo = (vals, arrays)
+        return arrays
 
     @staticmethod
-    def _write_back(state, holder, new_cells, new_grads, new_keys, new_lrs, new_extra) -> None:
+    def _write_back(state, holder, grad_pos, new_cells, new_grads, new_keys, new_lrs,
+                    new_extra) -> None:
         for c, a in zip(state.cells, new_cells):
             c.a = a
-        for t in state.handles:
-            if t._node is not None:
+        handles = state.handles
+        if any(map(is_not, map(_NODE, handles), repeat(None))):
+            for t in handles:
                 t._node = None
         grads_after = holder["grads_after"]
-        with_grad = set(grads_after)
-        for j, t in enumerate(state.handles):
-            if j not in with_grad and t._grad is not None:
-                t._grad = None
+        with_grad = holder["grads_after_set"]
+        for j in grad_pos:
+            if j not in with_grad:
+                handles[j]._grad = None
         for j, a in zip(grads_after, new_grads):
-            t = state.handles[j]
+            t = handles[j]
             if t._grad is None:
                 t._grad = Tensor._make(a, t._dtype)
             else:
@@ -340,6 +485,7 @@ class CompiledFunction:
                 holder["single_use"] = bool(extra_cells) or bool(new_handles)
                 holder["extra_cells"] = extra_cells
                 holder["grads_after"] = grads_after
+                holder["grads_after_set"] = frozenset(grads_after)
                 lr_out, new_lrs = [], []
                 for gi, g in enumerate(state.groups):
                     v = g.get("lr")
@@ -351,6 +497,7 @@ class CompiledFunction:
                 res_leaves, res_tree = jax.tree_util.tree_flatten(
                     result, is_leaf=lambda x: isinstance(x, Tensor))
                 holder["out_tree"] = res_tree
+                holder["out_leaf"] = res_tree.num_nodes == 1 and res_tree.num_leaves == 1
                 holder["out_dtypes"] = [x._dtype if isinstance(x, Tensor) else None
                                         for x in res_leaves]
                 out = [x._cell.a if isinstance(x, Tensor) else x for x in res_leaves]
@@ -382,10 +529,15 @@ class CompiledFunction:
             return
         self._warned = True
         prev = self._keys[-1]
-        names = ["state tensor shapes", "state tensors", "which tensors have .grad",
-                 "module.training", "optimizer hyperparameters", "lr kinds", "grad mode",
-                 "autocast", "argument structure", "argument shapes or dtypes"]
-        changed = [n for n, a, b in zip(names, prev, key) if a != b]
+        names = ["which tensors have .grad", "optimizer hyperparameters",
+                 "lr kinds", "grad mode", "autocast", "argument structure",
+                 "argument shapes or dtypes"]
+        changed = [n for n, a, b in zip(names, prev[1:], key[1:]) if a != b]
+        if prev[0] != key[0]:
+            static = {v: k for k, v in self._tokens.items()}
+            a, b = static[prev[0]], static[key[0]]
+            changed[:0] = [n for n, x, y in zip(
+                ("state tensor shapes", "state tensors", "module.training"), a, b) if x != y]
         warnings.warn(
             f"pytorch_like.compile: {self._fn.__name__} has been traced {len(self._keys) + 1} "
             f"times (limit {_CACHE_LIMIT}); the last change was in: "
@@ -394,14 +546,23 @@ class CompiledFunction:
 
 
 def _autocast_key():
-    from .amp.autocast_mode import _state_key
+    fn = _AUTOCAST_KEY[0] if _AUTOCAST_KEY else None
+    if fn is None:
+        from .amp.autocast_mode import _state_key
 
-    return _state_key()
+        _AUTOCAST_KEY.append(_state_key)
+        fn = _state_key
+    return fn()
+
+
+_AUTOCAST_KEY: list = []
 
 
 def _unique_buffers(arrays: list) -> list:
     """Copies of repeated arrays: XLA may return one buffer for equal outputs (three Adam
     step counters), and a buffer cannot be donated twice in one call."""
+    if len(set(map(id, arrays))) == len(arrays):
+        return arrays
     seen: set = set()
     for i, a in enumerate(arrays):
         if id(a) in seen:

@@ -23,6 +23,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, Callable, Iterator, NamedTuple
 
+from ... import _structure
+from ..._structure import _TrackedDict
 from ... import _dtype as D
 from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
@@ -131,10 +133,11 @@ class Module:
             raise TypeError(f"{type(self).__name__}.__init__() got an unexpected argument")
         setattr_ = object.__setattr__
         setattr_(self, "training", True)
-        setattr_(self, "_parameters", {})
-        setattr_(self, "_buffers", {})
+        # Tracked so that compile notices structural changes without re-walking modules.
+        setattr_(self, "_parameters", _TrackedDict())
+        setattr_(self, "_buffers", _TrackedDict())
         setattr_(self, "_non_persistent_buffers_set", set())
-        setattr_(self, "_modules", {})
+        setattr_(self, "_modules", _TrackedDict())
         setattr_(self, "_forward_hooks", OrderedDict())
         setattr_(self, "_forward_hooks_with_kwargs", {})
         setattr_(self, "_forward_hooks_always_called", {})
@@ -348,6 +351,7 @@ class Module:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name: str, value: Any) -> None:
+        _structure.bump()
         d = self.__dict__
         params = d.get("_parameters")
         if isinstance(value, Parameter):
@@ -406,6 +410,7 @@ class Module:
                 container.pop(name, None)
 
     def __delattr__(self, name: str) -> None:
+        _structure.bump()
         for w in ("_parameters", "_buffers", "_modules"):
             container = self.__dict__.get(w)
             if container is not None and name in container:
@@ -420,7 +425,11 @@ class Module:
         return sorted(k for k in set(keys) if not k[0].isdigit())
 
     def __setstate__(self, state: dict) -> None:
+        _structure.bump()
         self.__dict__.update(state)
+        for attr in ("_parameters", "_buffers", "_modules"):
+            if type(self.__dict__.get(attr)) is dict:
+                self.__dict__[attr] = _TrackedDict(self.__dict__[attr])
         for attr, default in (("_forward_hooks_with_kwargs", {}),
                               ("_forward_hooks_always_called", {}),
                               ("_forward_pre_hooks_with_kwargs", {}),
