@@ -155,8 +155,12 @@ def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:
     compiled = pl.compile(torch_like_step(pl, model, opt))
     t0 = time.perf_counter()
     compiled(x, y)._data.block_until_ready()
+    t1 = time.perf_counter()
     compiled(x, y)._data.block_until_ready()
-    res["first_call_s"] = time.perf_counter() - t0
+    # The first call traces and compiles the step that creates the optimizer state; the
+    # second compiles the program every later call runs.
+    res["first_call_s"] = t1 - t0
+    res["second_call_s"] = time.perf_counter() - t1
     res["compiled"] = _median_ms(lambda: compiled(x, y)._data, steps,
                                  lambda a: a.block_until_ready())
 
@@ -201,7 +205,7 @@ def main() -> None:
           f"torch {torch.__version__ if torch else '-'}")
     print(f"{'config':18s} {'compiled':>9s} {'jax+optax':>10s} {'eager':>8s} {'torch':>8s} "
           f"{'comp/jax':>9s} {'torch/comp':>11s} {'torch/eager':>12s} {'1st call s':>11s} "
-          f"{'nnx.jit':>8s}")
+          f"{'2nd call s':>11s} {'nnx.jit':>8s}")
     for kind in args.models:
         for batch in args.batch:
             for opt_name in args.opt:
@@ -214,7 +218,8 @@ def main() -> None:
                       f"{r['compiled'] / r['jax']:9.2f} "
                       f"{(th / r['compiled']) if th else float('nan'):11.2f} "
                       f"{(th / eager) if th and eager else float('nan'):12.2f} "
-                      f"{r['first_call_s']:11.2f} {r.get('nnx', float('nan')):8.2f}", flush=True)
+                      f"{r['first_call_s']:11.2f} {r['second_call_s']:11.2f} "
+                      f"{r.get('nnx', float('nan')):8.2f}", flush=True)
     print("(median ms per step; comp/jax <= 1.05 and torch/comp >= 2 (MLP), >= 1.5 (CNN) "
           "are the goals)")
 

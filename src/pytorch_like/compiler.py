@@ -366,7 +366,8 @@ class CompiledFunction:
             arg_key,
         )
         entry = self._cache.get(key)
-        if entry is None:
+        fresh = entry is None
+        if fresh:
             if isinstance(arg_tree, int):
                 arg_leaves, arg_tree = jax.tree_util.tree_flatten(
                     (args, kwargs), is_leaf=lambda x: isinstance(x, Tensor))
@@ -382,6 +383,12 @@ class CompiledFunction:
                   self._lr_arrays(lrs, traced_lr),
                   arg_arrays)
         try:
+            if fresh:
+                # Trace first: a program that creates state (the first optimizer step)
+                # runs once, so it is compiled for compile speed, not run speed.
+                lowered = jitted.lower(*inputs)
+                if holder["single_use"]:
+                    jitted = lowered.compile(compiler_options(quick=True))
             new_cells, new_grads, new_keys, new_lrs, new_extra, out = jitted(*inputs)
         except Exception:
             self._cache.pop(key, None)
