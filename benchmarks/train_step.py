@@ -1,12 +1,13 @@
 """Training-step speed: pytorch_like (compiled and eager) vs hand-written JAX vs torch eager.
 
 Run: python benchmarks/train_step.py [--models mlp cnn] [--batch 64 256] [--opt adam sgd]
-     [--steps 20] [--no-eager]
+     [--steps 30] [--no-eager]
 
 Models: the MNIST MLP 784-512-512-10 and the source material's CNN
 (conv32-conv64-maxpool-dropout-fc128-dropout-fc10). All implementations run in this one
-process on the same data; the table gives median ms per step and the ratios that the goals
-are stated in. Absolute times drift between runs on shared machines; compare ratios.
+process on the same data, one step each in turn (interleaved, --steps rounds); the table
+gives median ms per step and the ratios that the goals are stated in. Absolute times drift
+between runs on shared machines; compare ratios.
 """
 
 from __future__ import annotations
@@ -31,15 +32,6 @@ try:  # optional peer figure: pip install flax
     from flax import nnx
 except ImportError:
     nnx = None
-
-
-def _median_ms(step, n: int, sync) -> float:
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        sync(step())
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
 
 
 # -- models, written once against the torch API (run with pytorch_like and with torch) -----
@@ -140,11 +132,18 @@ def nnx_mlp_step(opt_name: str):
     return lambda x, y: step(model, opt, x, y)
 
 
+def _sync(a):
+    if isinstance(a, list):
+        return jax.block_until_ready(a)
+    return a.block_until_ready() if hasattr(a, "block_until_ready") else a
+
+
 def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:
     rng = np.random.default_rng(0)
     xn = rng.standard_normal((batch, 1, 28, 28)).astype(np.float32)
     yn = rng.integers(0, 10, batch).astype(np.int64)
     res: dict = {}
+    fns: dict = {}
 
     pl.manual_seed(0)
     model = make_model(pl, kind)
@@ -161,26 +160,31 @@ def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:
     # second compiles the program every later call runs.
     res["first_call_s"] = t1 - t0
     res["second_call_s"] = time.perf_counter() - t1
-    res["compiled"] = _median_ms(lambda: compiled(x, y)._data, steps,
-                                 lambda a: a.block_until_ready())
+    fns["compiled"] = lambda: compiled(x, y)._data
 
     if eager:
         m2 = make_model(pl, kind)
         o2 = make_opt(pl, opt_name, m2.parameters())
         est = torch_like_step(pl, m2, o2)
         est(x, y)
-        res["eager"] = _median_ms(lambda: est(x, y)._data, max(3, steps // 2),
-                                  lambda a: a.block_until_ready())
+        m2_params = list(m2.parameters())
+
+        def eager_step():
+            # Eager runs several programs (forward/backward, then the update): wait for the
+            # last one, or its tail would be timed in the next implementation's turn.
+            loss = est(x, y)
+            return [loss._data] + [p._cell.a for p in m2_params]
+        fns["eager"] = eager_step
 
     ref = jax_reference(kind, opt_name, params_np, jax.random.PRNGKey(0))
     xa, ya = jnp.asarray(xn), jnp.asarray(yn.astype(np.int32))
     ref(xa, ya).block_until_ready()
-    res["jax"] = _median_ms(lambda: ref(xa, ya), steps, lambda a: a.block_until_ready())
+    fns["jax"] = lambda: ref(xa, ya)
 
     if nnx is not None and kind == "mlp":
         nst = nnx_mlp_step(opt_name)
         nst(xa, ya).block_until_ready()
-        res["nnx"] = _median_ms(lambda: nst(xa, ya), steps, lambda a: a.block_until_ready())
+        fns["nnx"] = lambda: nst(xa, ya)
 
     if torch is not None:
         torch.manual_seed(0)
@@ -189,7 +193,17 @@ def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:
         tst = torch_like_step(torch, tm, topt)
         tx, ty = torch.tensor(xn), torch.tensor(yn)
         tst(tx, ty)
-        res["torch"] = _median_ms(lambda: tst(tx, ty), steps, lambda a: a)
+        fns["torch"] = lambda: tst(tx, ty)
+
+    # Alternating rounds: a machine that drifts between fast and slow phases slows every
+    # implementation alike, so the ratios hold even when absolute times wander.
+    times = {k: [] for k in fns}
+    for _ in range(steps):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            _sync(fn())
+            times[name].append((time.perf_counter() - t0) * 1e3)
+    res.update({k: statistics.median(v) for k, v in times.items()})
     return res
 
 
@@ -198,7 +212,7 @@ def main() -> None:
     ap.add_argument("--models", nargs="+", default=["mlp", "cnn"])
     ap.add_argument("--batch", nargs="+", type=int, default=[64, 256])
     ap.add_argument("--opt", nargs="+", default=["adam", "sgd"])
-    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--no-eager", action="store_true")
     args = ap.parse_args()
     print(f"jax {jax.__version__} on {jax.devices()[0].device_kind}; "

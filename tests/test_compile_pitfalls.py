@@ -240,3 +240,29 @@ def test_state_walk_is_reused_while_nothing_changes():
     model.eval()
     c(x, y)
     assert c._plan is not plan
+
+
+def test_model_and_optimizer_passed_as_arguments_are_state():
+    x, y = _data()
+    results = []
+    for compiled in (False, True):
+        model, opt, _ = _net_and_step(torch.optim.Adam)
+
+        def step(model, opt, x, y):
+            opt.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        run = torch.compile(step) if compiled else step
+        losses = [run(model, opt, x, y).item() for _ in range(4)]
+        results.append((losses, [p.detach().numpy().copy() for p in model.parameters()],
+                        opt.state_dict()["state"][0]["exp_avg"].numpy()))
+        if compiled:
+            assert run.trace_count <= 2
+    (le, pe, me), (lc, pc, mc) = results
+    assert le[0] != le[-1]  # the parameters moved
+    np.testing.assert_allclose(lc, le, rtol=1e-5)
+    for a, b in zip(pe, pc):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(mc, me, rtol=1e-5, atol=1e-7)

@@ -320,24 +320,27 @@ class CompiledFunction:
         return functools.partial(self.__call__, obj)
 
     def __call__(self, *args, **kwargs):
-        roots = self._roots()
-        plan = self._plan
-        if plan is None or not plan.valid(roots):
-            plan = self._plan = _Plan(roots, self)
-        state = plan.state
-        handles = state.handles
         if not kwargs and all(isinstance(a, Tensor) for a in args):
             # The common case (tensor arguments only) skips pytree flattening.
             arg_leaves = args
             arg_tree = len(args)
             arg_pos = range(len(args))
             arg_key = tuple((_spec(a._cell.a), a._dtype, a._rg) for a in args)
+            roots = self._roots()
         else:
             arg_leaves, arg_tree = jax.tree_util.tree_flatten(
                 (args, kwargs), is_leaf=lambda x: isinstance(x, Tensor))
             arg_pos = [i for i, x in enumerate(arg_leaves) if isinstance(x, Tensor)]
             arg_key = tuple(("t", _spec(x._cell.a), x._dtype, x._rg) if isinstance(x, Tensor)
                             else ("py", x) for x in arg_leaves)
+            # A model or optimizer passed as an argument holds state like a captured one.
+            roots = self._roots() + [x for x in arg_leaves
+                                     if not isinstance(x, (Tensor, *_NOT_STATE))]
+        plan = self._plan
+        if plan is None or not plan.valid(roots):
+            plan = self._plan = _Plan(roots, self)
+        state = plan.state
+        handles = state.handles
         for g in state.generators:
             g._ensure()
         lrs = [g.get("lr") for g in state.groups]
@@ -371,7 +374,8 @@ class CompiledFunction:
             if isinstance(arg_tree, int):
                 arg_leaves, arg_tree = jax.tree_util.tree_flatten(
                     (args, kwargs), is_leaf=lambda x: isinstance(x, Tensor))
-            entry = self._build(key, state, arg_leaves, arg_tree, arg_pos, traced_lr, grad_pos)
+            entry = self._build(key, state, roots, arg_leaves, arg_tree, arg_pos,
+                                traced_lr, grad_pos)
         jitted, holder = entry
 
         arg_arrays = [arg_leaves[i]._cell.a for i in arg_pos]
@@ -442,7 +446,8 @@ class CompiledFunction:
         for cell, a in zip(holder["extra_cells"], new_extra):
             cell.a = a
 
-    def _build(self, key, state: _State, arg_leaves, arg_tree, arg_pos, traced_lr, grad_pos):
+    def _build(self, key, state: _State, roots: list, arg_leaves, arg_tree, arg_pos,
+               traced_lr, grad_pos):
         self.trace_count += 1
         self._note_recompile(key)
         fn = self._fn
@@ -483,7 +488,7 @@ class CompiledFunction:
                 # State created by the call (optimizer moments on the first step) is found
                 # by walking again; it is written back into those new objects once.
                 after = _State()
-                after.walk(self._roots())
+                after.walk(roots)
                 known = {id(c) for c in state.cells}
                 extra_cells = [c for c in after.cells
                                if id(c) not in known and isinstance(c.a, jax.core.Tracer)]
