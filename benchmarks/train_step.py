@@ -13,7 +13,6 @@ between runs on shared machines; compare ratios.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import jax
@@ -22,6 +21,7 @@ import numpy as np
 import optax
 
 import pytorch_like as pl
+from _timing import interleaved_us
 
 try:
     import torch
@@ -197,13 +197,8 @@ def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:
 
     # Alternating rounds: a machine that drifts between fast and slow phases slows every
     # implementation alike, so the ratios hold even when absolute times wander.
-    times = {k: [] for k in fns}
-    for _ in range(steps):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            _sync(fn())
-            times[name].append((time.perf_counter() - t0) * 1e3)
-    res.update({k: statistics.median(v) for k, v in times.items()})
+    times = interleaved_us(fns, number=1, rounds=steps, sync=_sync)
+    res.update({k: v / 1e3 for k, v in times.items()})
     return res
 
 

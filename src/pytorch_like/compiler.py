@@ -37,8 +37,7 @@ import functools
 import operator
 import types
 import warnings
-from itertools import chain
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from operator import call, is_, is_not
 from typing import Any, Callable
 
