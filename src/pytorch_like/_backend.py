@@ -39,6 +39,15 @@ def compiler_options(quick: bool = False) -> dict | None:
     return dict(_CPU_OPTIONS)
 
 
+def relayout_enabled() -> bool:
+    """Whether ``compile`` runs convolutional programs channels-last (``_relayout``).
+
+    On CPU only: GPU and TPU compilers choose convolution layouts themselves.
+    ``PYTORCH_LIKE_NO_RELAYOUT=1`` turns it off.
+    """
+    return jax.default_backend() == "cpu" and not os.environ.get("PYTORCH_LIKE_NO_RELAYOUT")
+
+
 def _tune_malloc() -> None:
     if _tuned[0] or os.environ.get("PYTORCH_LIKE_NO_MALLOPT"):
         return

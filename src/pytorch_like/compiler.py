@@ -44,9 +44,10 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.extend.core import jaxpr_as_fun
 
-from . import _structure
-from ._backend import compiler_options
+from . import _relayout, _structure
+from ._backend import compiler_options, relayout_enabled
 from ._structure import _TrackedDict
 from .autograd.grad_mode import _state as _grad_state
 from .random import Generator, default_generator
@@ -529,7 +530,8 @@ class CompiledFunction:
                     g["lr"] = v
 
         donate = (0, 1) if self._donate else ()
-        jitted = jax.jit(pure, donate_argnums=donate, compiler_options=compiler_options())
+        program = _with_relayout(pure) if relayout_enabled() else pure
+        jitted = jax.jit(program, donate_argnums=donate, compiler_options=compiler_options())
         entry = (jitted, holder)
         self._cache[key] = entry
         self._keys.append(key)
@@ -554,6 +556,20 @@ class CompiledFunction:
             f"times (limit {_CACHE_LIMIT}); the last change was in: "
             f"{', '.join(changed) or 'unknown'}. Keep these stable between calls to avoid "
             "recompiling.", stacklevel=3)
+
+
+def _with_relayout(pure: Callable) -> Callable:
+    """``pure`` traced once, then re-evaluated channels-last if it has a convolution."""
+    @functools.wraps(pure)
+    def program(*inputs):
+        closed, shape = jax.make_jaxpr(pure, return_shape=True)(*inputs)
+        leaves = jax.tree_util.tree_leaves(inputs)
+        if _relayout.has_convolution(closed.jaxpr):
+            outs = _relayout.evaluate(closed, leaves)
+        else:
+            outs = jaxpr_as_fun(closed)(*leaves)
+        return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(shape), outs)
+    return program
 
 
 def _autocast_key():
