@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import statistics
 import time
 from typing import Callable
@@ -26,18 +27,31 @@ def median_us(fn: Callable[[], object], *, number: int = 200, repeat: int = 15,
 
 def interleaved_us(fns: dict[str, Callable[[], object]], *, number: int = 100,
                    rounds: int = 31, sync: Callable[[object], object] | None = None,
-                   before: dict[str, Callable[[], None]] | None = None) -> dict[str, float]:
+                   before: dict[str, Callable[[], None]] | None = None,
+                   settle: int = 0) -> dict[str, float]:
     """Median per-call time of each function, in microseconds, measured in alternation.
 
     Each round runs every function ``number`` times (synced at the end), one after the
     other, so that a machine that drifts between fast and slow phases slows all of them
     alike; ``before[name]`` runs untimed before that function's turn (to hand state over).
+    The order is shuffled every round (seeded), and ``settle`` untimed calls precede each
+    timed turn: what ran just before matters (torch's OpenMP threads keep spinning after
+    its step, and XLA's after its program; on two cores whichever library ran next lost
+    ~1 ms per step), while a training loop runs one library at a time.
     """
     times: dict[str, list[float]] = {k: [] for k in fns}
+    names = list(fns)
+    order = random.Random(0)
     for _ in range(rounds):
-        for name, fn in fns.items():
+        order.shuffle(names)
+        for name in names:
+            fn = fns[name]
             if before and name in before:
                 before[name]()
+            for _ in range(settle):
+                out = fn()
+            if settle and sync is not None:
+                sync(out)
             t0 = time.perf_counter()
             for _ in range(number):
                 out = fn()

@@ -5,9 +5,10 @@ Run: python benchmarks/train_step.py [--models mlp cnn] [--batch 64 256] [--opt 
 
 Models: the MNIST MLP 784-512-512-10 and the source material's CNN
 (conv32-conv64-maxpool-dropout-fc128-dropout-fc10). All implementations run in this one
-process on the same data, one step each in turn (interleaved, --steps rounds); the table
-gives median ms per step and the ratios that the goals are stated in. Absolute times drift
-between runs on shared machines; compare ratios.
+process on the same data, in turn (--steps rounds, shuffled order; each turn is two
+untimed steps, then one timed, so no library is timed while the previous one's threads
+still spin); the table gives median ms per step and the ratios that the goals are stated
+in. Absolute times drift between runs on shared machines; compare ratios.
 """
 
 from __future__ import annotations
@@ -197,7 +198,9 @@ def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:
 
     # Alternating rounds: a machine that drifts between fast and slow phases slows every
     # implementation alike, so the ratios hold even when absolute times wander.
-    times = interleaved_us(fns, number=1, rounds=steps, sync=_sync)
+    # Two settling steps per turn: torch's OpenMP threads spin after its step (and XLA's
+    # after its program), which cost whichever library ran next ~1 ms per step here.
+    times = interleaved_us(fns, number=1, rounds=steps, sync=_sync, settle=2)
     res.update({k: v / 1e3 for k, v in times.items()})
     return res
 

@@ -3,8 +3,7 @@
 Users and checkpoints see torch's NCHW. XLA's CPU convolutions want channels-last, so
 ``F.conv2d`` transposes to NHWC and back inside the op. Between two convolutions the
 activations then go NHWC -> NCHW -> (bias, relu, pooling, dropout, and their gradients) ->
-NHWC, and XLA does not cancel transposes across that elementwise chain: on the MNIST CNN
-step those copies were ~20 ms of a ~70 ms program on two CPU cores.
+NHWC, and XLA does not cancel transposes across that elementwise chain.
 
 This pass re-evaluates the traced program (a jaxpr) with every value carried as a
 *physical* array plus a permutation: ``logical == transpose(physical, perm)``. A
@@ -12,7 +11,11 @@ This pass re-evaluates the traced program (a jaxpr) with every value carried as 
 pads, splitting/merging reshapes and the like run on the physical array with their axis
 parameters permuted; everything else gets its operands in the logical layout first (one
 real transpose, where one is needed). Values and gradients are unchanged: only where
-copies happen moves. The program's inputs and outputs keep their logical layout.
+copies happen moves. The program's inputs and outputs keep their logical layout. One
+rewrite rides along: a large float sum over leading physical axes (a conv bias gradient,
+channels-last) becomes a product with a ones vector, which XLA's CPU backend runs ~5x
+faster than its reduction. The MNIST CNN training step ran 1.6x faster with the pass
+(55 vs 88 ms at batch 64, 366 vs 594 ms at batch 256, two CPU cores, one run each).
 
 Example (what ``compile`` does on CPU when the step has a convolution)::
 

@@ -143,8 +143,9 @@ def _conv_fn(x, w, b, *, stride, padding, dilation, groups):
     nd = x.ndim - 2
     if nd == 2 and jax.default_backend() == "cpu":
         # XLA's CPU convolutions run faster channels-last (measured ~25% on the MNIST CNN
-        # step); the public layout stays torch's NCHW/OIHW, transposed at the edges, and
-        # XLA folds transposes between consecutive layers of a compiled program.
+        # step); the public layout stays torch's NCHW/OIHW, transposed at the edges. In a
+        # compiled program the layout pass (``_relayout``) removes the transposes between
+        # layers; XLA alone does not across the bias/ReLU/pooling in between.
         y = lax.conv_general_dilated(
             jnp.transpose(x, (0, 2, 3, 1)), jnp.transpose(w, (2, 3, 1, 0)),
             window_strides=stride, padding=padding, rhs_dilation=dilation,
