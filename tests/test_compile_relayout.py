@@ -205,3 +205,43 @@ def test_dropout_mask_hash_is_threefry_and_keeps_one_minus_p():
     for p in (0.1, 0.25, 0.5):
         kept = float(np.mean(np.asarray(keep_mask(key, (400, 500), p))))
         assert abs(kept - (1 - p)) < 4e-3, (p, kept)  # ~5 standard deviations
+
+
+class _Mixed(nn.Module):
+    """Layers around convolutions that the pass must carry through unchanged."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(2, 4, 3, padding=1, stride=2)
+        self.bn = nn.BatchNorm2d(4)
+        self.up = nn.ConvTranspose2d(4, 3, 2, stride=2)
+        self.c3 = nn.Conv2d(3, 6, (3, 1), dilation=(2, 1), groups=3)
+        self.c1d = nn.Conv1d(6, 2, 3)
+        self.head = nn.Linear(2 * 2, 5)
+
+    def forward(self, x):
+        h = F.gelu(self.bn(self.c1(x)))
+        h = F.avg_pool2d(self.up(h), 2, ceil_mode=True)
+        h = F.max_pool2d(F.leaky_relu(self.c3(h)), (1, 2), return_indices=False)
+        h = F.adaptive_avg_pool2d(h, (1, 4)).flatten(2)          # (N, 6, 4)
+        h = self.c1d(F.pad(h, (0, 0)))                              # (N, 2, 2)
+        return self.head(h.softmax(-1).flatten(1) + h.mean(0, keepdim=True).flatten(1))
+
+
+def test_mixed_layers_compiled_equal_eager_forward_and_gradients():
+    torch.manual_seed(0)
+    model = _Mixed()
+    x = torch.tensor(rng.standard_normal((3, 2, 10, 10)).astype(np.float32))
+
+    def step(x):
+        model.zero_grad()
+        out = model(x)
+        (out ** 2).sum().backward()
+        return out
+
+    eager = step(x).detach().numpy()
+    eager_grads = [p.grad.numpy().copy() for p in model.parameters()]
+    compiled = torch.compile(step)(x).detach().numpy()
+    np.testing.assert_allclose(compiled, eager, rtol=1e-5, atol=1e-6)
+    for p, g in zip(model.parameters(), eager_grads):
+        np.testing.assert_allclose(p.grad.numpy(), g, rtol=1e-4, atol=1e-5)
