@@ -160,7 +160,7 @@ def _conv_fn(x, w, b, *, stride, padding, dilation, groups):
     return y
 
 
-_conv = Op("convolution", _conv_fn, grad_name="ConvolutionBackward0")
+_conv = Op("convolution", _conv_fn, grad_name="ConvolutionBackward0", backend_options=True)
 
 
 def _conv_padding(padding, nd: int, kernel: tuple, dilation: tuple, stride: tuple) -> tuple:
@@ -248,7 +248,8 @@ def _conv_t_fn(x, w, b, *, stride, padding, output_padding, dilation, groups):
     return y
 
 
-_conv_t = Op("conv_transpose", _conv_t_fn, grad_name="ConvolutionBackward0")
+_conv_t = Op("conv_transpose", _conv_t_fn, grad_name="ConvolutionBackward0",
+              backend_options=True)
 
 
 def _conv_transposend(name: str, nd: int, input, weight, bias, stride, padding,  # noqa: A002

@@ -19,6 +19,7 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 
+from .._backend import compiler_options
 from ..autograd.grad_mode import _state as _grad_state
 from ..tensor import Tensor  # defined before the op modules import this one
 
@@ -47,14 +48,17 @@ class Op:
     every one). Arguments not saved are kept only as shape and dtype, like torch, which also
     decides whether an in-place change of that input invalidates the graph.
     ``diff_out``: indices of the outputs that carry gradients (``None`` = all).
+    ``backend_options``: compile the eager programs with ``_backend.compiler_options()``
+    (convolutions: on CPU, XLA's own convolutions instead of YNNPACK's, 2.5-5x faster here).
     """
 
     __slots__ = ("name", "fn", "saves", "nout", "diff_out", "grad_name", "_fwd", "_bwd",
-                 "differentiable", "amp")
+                 "differentiable", "amp", "backend_options")
 
     def __init__(self, name: str, fn: Callable, *, saves: Any = ALL, nout: int = 1,
                  diff_out: tuple | None = None, grad_name: str | None = None,
-                 differentiable: bool = True) -> None:
+                 differentiable: bool = True, backend_options: bool = False) -> None:
+        self.backend_options = backend_options
         self.name = name
         self.fn = fn
         self.saves = saves
@@ -84,15 +88,32 @@ class Op:
         key = (static, cast)
         f = self._fwd.get(key)
         if f is None:
-            f = self._fwd[key] = jax.jit(self.raw(static, cast))
+            f = self._fwd[key] = self._jit(self.raw(static, cast))
         return f
 
     def backward_fn(self, static: tuple, cast, diff: tuple, unsaved: tuple) -> Callable:
         key = (static, cast, diff, unsaved)
         f = self._bwd.get(key)
         if f is None:
-            f = self._bwd[key] = jax.jit(_make_vjp(self, self.raw(static, cast), diff, unsaved))
+            f = self._bwd[key] = self._jit(_make_vjp(self, self.raw(static, cast), diff,
+                                                     unsaved))
         return f
+
+    def _jit(self, fn: Callable) -> Callable:
+        plain = jax.jit(fn)
+        options = compiler_options() if self.backend_options else None
+        if not options:
+            return plain
+        tuned = jax.jit(fn, compiler_options=options)
+
+        def call(*xs):
+            # Inside a compiled function the op is traced into the caller's program, whose
+            # top-level jit carries the options (JAX refuses them on a nested jit).
+            for x in jax.tree_util.tree_leaves(xs):
+                if isinstance(x, jax.core.Tracer):
+                    return plain(*xs)
+            return tuned(*xs)
+        return call
 
 
 def _make_vjp(op: Op, fwd: Callable, diff: tuple, unsaved: tuple) -> Callable:
