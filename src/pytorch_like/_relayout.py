@@ -26,6 +26,7 @@ Example (what ``compile`` does on CPU when the step has a convolution)::
 from __future__ import annotations
 
 import contextvars
+import math
 import warnings
 
 import jax
@@ -84,19 +85,15 @@ def _physical(val, perm: tuple | None):
     shape = _logical_shape(val)
     rank = len(shape)
     fill = _SCALAR_FILLS.get({}).get(id(phys))
-    if fill is not None:
-        scalar, eqn = fill
-        target = shape if perm is None else tuple(shape[i] for i in _inverse(perm))
-        return _bind(eqn, [scalar], shape=target)
     have_p = have or tuple(range(rank))
     want_p = perm or tuple(range(rank))
+    if fill is not None:
+        scalar, eqn = fill
+        return _bind(eqn, [scalar], shape=_permuted(shape, want_p))
     real = [i for i in range(rank) if shape[i] != 1]
     if sorted(real, key=have_p.__getitem__) == sorted(real, key=want_p.__getitem__):
         # Only size-1 axes move: a reshape, which XLA does without copying.
-        target = [0] * rank
-        for i in range(rank):
-            target[want_p[i]] = shape[i]
-        return jnp.reshape(phys, tuple(target))
+        return jnp.reshape(phys, _permuted(shape, want_p))
     logical = _logical(val)
     return logical if perm is None else jnp.transpose(logical, _inverse(perm))
 
@@ -224,9 +221,7 @@ def _leading_sum(phys, axes: tuple):
     if (axes != tuple(range(len(axes))) or not axes or len(axes) == phys.ndim
             or phys.dtype not in (jnp.float32, jnp.float64)):
         return None
-    rows = 1
-    for a in axes:
-        rows *= phys.shape[a]
+    rows = math.prod(phys.shape[:len(axes)])
     if rows < 4096:
         return None
     kept = phys.shape[len(axes):]
@@ -284,12 +279,11 @@ def _eval_eqn(eqn, vals: list) -> list:
             for val, v in zip(vals, eqn.invars):
                 if v.aval.shape and (all_cheap or not val[2]):
                     votes[val[1]] = votes.get(val[1], 0) + v.aval.size
-            if all_cheap:
-                # Any layout is free to produce: take the permuted one, which is what the
-                # surrounding channels-last code consumes.
-                perm = max(votes, key=lambda p: (p is not None, votes[p])) if votes else None
-            else:
-                perm = max(votes, key=lambda p: (votes[p], p is not None)) if votes else None
+            # When every operand is free to produce in any layout, the permuted one wins
+            # outright: it is what the surrounding channels-last code consumes.
+            rank_of = ((lambda p: (p is not None, votes[p])) if all_cheap
+                       else (lambda p: (votes[p], p is not None)))
+            perm = max(votes, key=rank_of) if votes else None
             args = [val[0] if not v.aval.shape else _physical(val, perm)
                     for val, v in zip(vals, eqn.invars)]
             return [(_bind(eqn, args), perm, all_cheap)]

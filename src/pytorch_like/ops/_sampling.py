@@ -62,7 +62,8 @@ def _threefry2x32(k0, k1, x0, x1):
     # Threefry-2x32, 20 rounds (Salmon et al., "Parallel random numbers: as easy as 1, 2,
     # 3"), written with its rounds unrolled: XLA's CPU lowering of JAX's threefry
     # primitive is a five-iteration loop that cannot fuse with its consumer (10 ms instead
-    # of 3 ms for the MNIST CNN's dropout mask). Same bits as ``jax.random.threefry_2x32``.
+    # of 3 ms for the MNIST CNN's dropout mask). Same bits as
+    # ``jax.extend.random.threefry_2x32``.
     ks = (k0, k1, k0 ^ k1 ^ np.uint32(0x1BD11BDA))
     rotations = ((13, 15, 26, 6), (17, 29, 16, 24))
     x0, x1 = x0 + ks[0], x1 + ks[1]
