@@ -207,6 +207,26 @@ def test_dropout_mask_hash_is_threefry_and_keeps_one_minus_p():
         assert abs(kept - (1 - p)) < 4e-3, (p, kept)  # ~5 standard deviations
 
 
+def test_dropout_mask_is_hashed_once_however_many_fusions_read_it():
+    from pytorch_like._backend import compiler_options
+    from pytorch_like.ops._sampling import _keep_mask, keep_mask
+
+    def f(key, x):
+        m = keep_mask(key, (8, 4, 3, 3), 0.25)
+        up = jnp.repeat(jnp.repeat(m, 2, 2), 2, 3)  # read at 4x the mask's size
+        return jnp.where(up, x, 0).sum(axis=(2, 3)), jnp.where(up, 2 * x, 0).transpose(0, 2, 3, 1)
+
+    key, x = jnp.array([5, 6], jnp.uint32), _r(8, 4, 6, 6)
+    text = jax.jit(f, compiler_options=compiler_options()).lower(key, x).compile().as_text()
+    # One Threefry hash has 20 rotations; each mask is hashed inside one conditional only.
+    conditionals = text.count(" conditional(")
+    assert conditionals >= 1
+    assert text.count("shift-left(") == 20 * conditionals
+    stored = jax.jit(lambda k: keep_mask(k, (8, 4, 3, 3), 0.25))(key)
+    direct = _keep_mask(key, (8, 4, 3, 3), 0.25)
+    np.testing.assert_array_equal(np.asarray(stored), np.asarray(direct))
+
+
 class _Mixed(nn.Module):
     """Layers around convolutions that the pass must carry through unchanged."""
 
