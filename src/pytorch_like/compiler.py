@@ -414,7 +414,9 @@ class CompiledFunction:
         vals = lrs if all(traced_lr) else [lr for lr, t in zip(lrs, traced_lr) if t]
         seen, arrays = self._lr_memo
         if seen != vals:
-            arrays = [np.float32(lr) for lr in vals]
+            # Device arrays, made once per value: a NumPy scalar is copied to the device
+            # on every call (~50 us of the MLP step's dispatch).
+            arrays = [jax.device_put(np.float32(lr)) for lr in vals]
             self._lr_memo = (vals, arrays)
         return arrays
 
