@@ -90,8 +90,7 @@ def keep_mask(key, shape: tuple, p: float):
         # the pooling gradient, at 4x the forward's count, and again in the copies XLA
         # makes for the weight-gradient convolution). A conditional is a boundary fusion
         # does not cross (``optimization_barrier`` is removed before fusion on CPU); its
-        # predicate is always true. MNIST CNN step, one process per variant: 84-91 vs
-        # 47-52 ms at batch 64, 270-281 vs 242-253 ms at batch 256.
+        # predicate is always true. Measurements: docs/decisions/004, point 9.
         return lax.cond((key[0] | np.uint32(1)) != 0,
                         lambda k: _keep_mask(k, shape, p),
                         lambda k: jnp.ones(shape, bool), key)
