@@ -297,3 +297,198 @@ def test_transformer_encoder_layer_dropout_only_in_training():
     assert not np.allclose(a, b)
     layer.eval()
     np.testing.assert_array_equal(_np(layer(x)), _np(layer(x)))
+
+
+# -- TransformerDecoderLayer / TransformerDecoder / Transformer -------------------------
+def _assert_same_run(t_mod, o_mod, t_out, o_out, t_in, o_in):
+    assert tuple(o_out.shape) == tuple(t_out.shape)
+    np.testing.assert_allclose(_np(o_out), _np(t_out), atol=1e-5)
+    for a, b in zip(o_in, t_in):
+        np.testing.assert_allclose(_np(a.grad), _np(b.grad), atol=1e-4)
+    tp = dict(t_mod.named_parameters())
+    for name, p in o_mod.named_parameters():
+        np.testing.assert_allclose(_np(p.grad), _np(tp[name].grad), atol=1e-4, err_msg=name)
+
+
+def _padding_masks(n, t_len, s_len):
+    tgt_kpm = np.zeros((n, t_len), bool)
+    tgt_kpm[1, -1] = True   # never a query's only key under the causal mask
+    mem_kpm = np.zeros((n, s_len), bool)
+    mem_kpm[0, -2:] = True
+    return tgt_kpm, mem_kpm
+
+
+DEC_CASES = [
+    {},
+    {"norm_first": True, "batch_first": True},
+    pytest.param({"batch_first": True, "activation": "gelu"}, marks=slow),
+]
+
+
+@pytest.mark.parametrize("kw", DEC_CASES)
+def test_transformer_decoder_layer_matches_torch(kw):
+    torch_ = pytest.importorskip("torch")
+    E, H, N, L, S = 16, 4, 2, 5, 6
+    theirs = torch_.nn.TransformerDecoderLayer(E, H, 32, **kw)
+    ours = T.TransformerDecoderLayer(E, H, 32, **kw)
+    _copy_weights(ours, theirs)
+    theirs.eval()  # dropout off
+    ours.eval()
+    bf = kw.get("batch_first", False)
+    tgt, mem = (_f32(N, L, E), _f32(N, S, E)) if bf else (_f32(L, N, E), _f32(S, N, E))
+    tgt_kpm, mem_kpm = _padding_masks(N, L, S)
+    t_mask = torch_.nn.Transformer.generate_square_subsequent_mask(L)
+    o_mask = T.Transformer.generate_square_subsequent_mask(L)
+    t_in = [torch_.tensor(tgt, requires_grad=True), torch_.tensor(mem, requires_grad=True)]
+    o_in = [pl.tensor(tgt, requires_grad=True), pl.tensor(mem, requires_grad=True)]
+    t_out = theirs(*t_in, tgt_mask=t_mask, tgt_key_padding_mask=torch_.tensor(tgt_kpm),
+                   memory_key_padding_mask=torch_.tensor(mem_kpm), tgt_is_causal=True)
+    o_out = ours(*o_in, tgt_mask=o_mask, tgt_key_padding_mask=pl.tensor(tgt_kpm),
+                 memory_key_padding_mask=pl.tensor(mem_kpm), tgt_is_causal=True)
+    (t_out * t_out).sum().backward()
+    (o_out * o_out).sum().backward()
+    _assert_same_run(theirs, ours, t_out, o_out, t_in, o_in)
+
+
+@pytest.mark.parametrize("kw", [{}, {"batch_first": True, "norm_first": True}])
+def test_transformer_matches_torch(kw):
+    torch_ = pytest.importorskip("torch")
+    E, H, N, L, S = 16, 4, 2, 5, 6
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nested-tensor notice when not batch_first
+        theirs = torch_.nn.Transformer(E, H, 2, 2, 32, **kw)
+        ours = T.Transformer(E, H, 2, 2, 32, **kw)
+    _copy_weights(ours, theirs)
+    theirs.eval()
+    ours.eval()
+    bf = kw.get("batch_first", False)
+    src, tgt = (_f32(N, S, E), _f32(N, L, E)) if bf else (_f32(S, N, E), _f32(L, N, E))
+    tgt_kpm, mem_kpm = _padding_masks(N, L, S)
+    memory_mask = rng.random((L, S)) > 0.7
+    memory_mask[:, 0] = False
+    masks = {"src_key_padding_mask": mem_kpm, "tgt_key_padding_mask": tgt_kpm,
+             "memory_key_padding_mask": mem_kpm, "memory_mask": memory_mask}
+    t_mask = torch_.nn.Transformer.generate_square_subsequent_mask(L)
+    o_mask = T.Transformer.generate_square_subsequent_mask(L)
+    t_in = [torch_.tensor(a, requires_grad=True) for a in (src, tgt)]
+    o_in = [pl.tensor(a, requires_grad=True) for a in (src, tgt)]
+    t_out = theirs(*t_in, tgt_mask=t_mask, **{k: torch_.tensor(v) for k, v in masks.items()})
+    o_out = ours(*o_in, tgt_mask=o_mask, **{k: pl.tensor(v) for k, v in masks.items()})
+    (t_out * t_out).sum().backward()
+    (o_out * o_out).sum().backward()
+    _assert_same_run(theirs, ours, t_out, o_out, t_in, o_in)
+    if bf:
+        # Inference: torch's encoder takes its nested-tensor path (padded memory rows zeroed).
+        with torch_.no_grad():
+            t_inf = theirs(*t_in, tgt_mask=t_mask,
+                           **{k: torch_.tensor(v) for k, v in masks.items()})
+        with pl.no_grad():
+            o_inf = ours(*o_in, tgt_mask=o_mask, **{k: pl.tensor(v) for k, v in masks.items()})
+        np.testing.assert_allclose(_np(o_inf), _np(t_inf), atol=1e-5)
+
+
+def test_transformer_structure_and_init():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = T.Transformer(16, 4, 2, 2, 32)
+    assert any("self.use_nested_tensor is False" in str(w.message) for w in caught)
+    names = [n for n, _ in model.named_parameters()]
+    assert names[-2:] == ["decoder.norm.weight", "decoder.norm.bias"]
+    assert "decoder.layers.1.multihead_attn.in_proj_weight" in names
+    dec = model.decoder
+    assert isinstance(dec, T.TransformerDecoder) and isinstance(model.encoder.norm, LayerNorm)
+    assert dec.layers[0] is not dec.layers[1] and dec.num_layers == 2
+    assert dec.layers[0].norm3.weight is not dec.layers[1].norm3.weight
+    assert dec.layers[0].activation is F.relu and not dec.layers[0].norm_first
+    # _reset_parameters: xavier-uniform on every dim>1 parameter. out_proj (16, 16) would
+    # otherwise keep Linear's U(+-1/4); xavier's bound is sqrt(6/32) ~ 0.43.
+    bound = np.sqrt(6 / 32)
+    w = _np(dec.layers[1].self_attn.out_proj.weight)
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.3
+    np.testing.assert_array_equal(_np(dec.layers[0].self_attn.in_proj_bias), 0.0)
+    np.testing.assert_array_equal(_np(dec.norm.weight), 1.0)
+    custom = T.TransformerDecoder(T.TransformerDecoderLayer(16, 4, 32), 1)
+    m2 = T.Transformer(16, 4, 1, custom_decoder=custom, batch_first=True)
+    assert m2.decoder is custom and m2.d_model == 16 and m2.nhead == 4 and m2.batch_first
+    if torch is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = torch.nn.Transformer(16, 4, 2, 2, 32)
+            t2 = torch.nn.Transformer(16, 4, 1, custom_decoder=torch.nn.TransformerDecoder(
+                torch.nn.TransformerDecoderLayer(16, 4, 32), 1), batch_first=True)
+        assert names == [n for n, _ in theirs.named_parameters()]
+        assert list(model.state_dict()) == list(theirs.state_dict())
+        assert repr(model) == repr(theirs)
+        assert [n for n, _ in m2.named_parameters()] == [n for n, _ in t2.named_parameters()]
+
+
+def test_generate_square_subsequent_mask():
+    m = T.Transformer.generate_square_subsequent_mask(4)
+    assert m.dtype == pl.float32 and tuple(m.shape) == (4, 4)
+    a = _np(m)
+    upper = np.triu(np.ones((4, 4), bool), 1)
+    assert np.all(np.isneginf(a[upper])) and np.all(a[~upper] == 0)
+    assert pl.nn.Transformer.generate_square_subsequent_mask(3, dtype=pl.float64).dtype \
+        == pl.float64
+    if torch is not None:
+        np.testing.assert_array_equal(a, torch.nn.Transformer.generate_square_subsequent_mask(4))
+
+
+def test_decoder_detects_causal_mask():
+    causal = T.Transformer.generate_square_subsequent_mask(5)
+    assert T._detect_is_causal_mask(causal, None, 5)
+    assert T._detect_is_causal_mask(pl.tensor(np.triu(np.ones((5, 5), bool), 1)), None, 5)
+    assert not T._detect_is_causal_mask(causal, None, 4)  # wrong size
+    assert not T._detect_is_causal_mask(causal.T, None, 5)
+    assert not T._detect_is_causal_mask(causal, False, 5)  # an explicit hint wins
+    assert T._detect_is_causal_mask(None, True) and not T._detect_is_causal_mask(None, None)
+
+
+def test_transformer_dropout_only_in_training():
+    # The decoder layer holds the new dropout sites (three Dropouts, two attentions); eval-mode
+    # Transformers are covered by the exact parity tests above.
+    layer = T.TransformerDecoderLayer(16, 4, 32, dropout=0.5, batch_first=True)
+    # memory shaped like tgt: both attentions then share one compiled kernel
+    tgt, mem = pl.tensor(_f32(2, 5, 16)), pl.tensor(_f32(2, 5, 16))
+    pl.manual_seed(0)
+    a, b = _np(layer(tgt, mem)), _np(layer(tgt, mem))
+    assert not np.allclose(a, b)
+    layer.eval()
+    np.testing.assert_array_equal(_np(layer(tgt, mem)), _np(layer(tgt, mem)))
+    model = T.Transformer(16, 4, 1, 1, 32, dropout=0.5, batch_first=True)
+    dec = model.decoder.layers[0]
+    assert [dec.dropout.p, dec.dropout3.p, dec.multihead_attn.dropout] == [0.5, 0.5, 0.5]
+
+
+def _torch_message(fn):
+    with pytest.raises(Exception) as info:
+        fn()
+    return type(info.value), str(info.value)
+
+
+def test_transformer_errors_match_torch():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = T.Transformer(16, 4, 1, 1, 32)
+        theirs = torch.nn.Transformer(16, 4, 1, 1, 32) if torch is not None else None
+    src, tgt = _f32(6, 2, 16), _f32(5, 2, 16)
+    layer = T.TransformerDecoderLayer(16, 4, 32)
+    t_layer = torch.nn.TransformerDecoderLayer(16, 4, 32) if torch is not None else None
+    cases = [
+        (RuntimeError, "the batch number of src and tgt must be equal",
+         lambda lib, m, _: m(lib.tensor(src), lib.tensor(tgt[:, :1]))),
+        (RuntimeError, "the feature number of src and tgt must be equal to d_model",
+         lambda lib, m, _: m(lib.tensor(src), lib.tensor(tgt[..., :8]))),
+        (AssertionError, "was expecting embedding dimension of 16, but got 8",
+         lambda lib, _, d: d(lib.tensor(tgt[..., :8]), lib.tensor(src))),
+        (RuntimeError, "Need attn_mask if specifying the is_causal hint",
+         lambda lib, _, d: d(lib.tensor(tgt), lib.tensor(src), tgt_is_causal=True)),
+    ]
+    for exc, msg, call in cases:
+        with pytest.raises(exc, match="^" + msg) as info:
+            call(pl, ours, layer)
+        if torch is not None:
+            assert _torch_message(lambda c=call: c(torch, theirs, t_layer)) \
+                == (exc, str(info.value))
+    with pytest.raises(RuntimeError, match="^activation should be relu/gelu, not tanh$"):
+        T.TransformerDecoderLayer(16, 4, activation="tanh")
