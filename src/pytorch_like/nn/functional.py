@@ -51,6 +51,7 @@ __all__ = [
     "softsign", "softshrink", "hardshrink", "tanhshrink", "threshold", "logsigmoid", "glu",
     "prelu", "softmax", "softmin", "log_softmax", "normalize", "cosine_similarity",
     "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "flatten", "unflatten",
+    "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
 ]
 
 
@@ -605,7 +606,7 @@ def _adaptive_avg_fn(x, *, out_size):
     for j, o in enumerate(out_size):
         axis = x.ndim - nd + j
         n = x.shape[axis]
-        if n % o == 0:
+        if o and n % o == 0:  # o == 0 (torch allows it) takes the empty-matrix path
             x = x.reshape(x.shape[:axis] + (o, n // o) + x.shape[axis + 1:]).mean(axis + 1)
         else:
             m = jnp.asarray(_adaptive_matrix(n, o), x.dtype)
@@ -1437,6 +1438,315 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A002
     """Mirrors ``F.pixel_unshuffle``: (*, C, H*r, W*r) -> (*, C*r*r, H, W)."""
     return apply(_pixel_unshuffle, (input,), (("r", int(downscale_factor)),))
+
+
+# -- upsampling --------------------------------------------------------------------------
+_CUBIC_A = -0.75  # torch's cubic convolution coefficient (as OpenCV's), not Keys' -0.5
+
+
+def _src_scale(n_in: int, n_out: int, scale, align_corners: bool, dt):
+    """torch's ``area_pixel_compute_scale``, in the kernel's compute dtype ``dt``.
+
+    A given scale_factor is used as ``1 / scale`` (not ``n_in / n_out``), so non-integer
+    factors sample where torch does; the float32 arithmetic matches its rounding.
+    """
+    if align_corners:
+        return dt(n_in - 1) / dt(n_out - 1) if n_out > 1 else dt(0)
+    if scale is not None and scale > 0:
+        return dt(1.0 / scale)
+    return dt(n_in) / dt(n_out)
+
+
+def _cubic_weights(t, dt):
+    """The four cubic convolution weights for fractional offsets ``t`` (torch's order)."""
+    a = dt(_CUBIC_A)
+
+    def near(v):  # |v| <= 1
+        return ((a + dt(2)) * v - (a + dt(3))) * v * v + dt(1)
+
+    def far(v):  # 1 < |v| < 2
+        return ((a * v - dt(5) * a) * v + dt(8) * a) * v - dt(4) * a
+
+    return np.stack([far(t + dt(1)), near(t), near(dt(1) - t), far(dt(2) - t)], axis=1)
+
+
+def _interp_taps(mode: str, nd: int, n_in: int, n_out: int, scale, align_corners: bool, dt):
+    """Source indices ``(n_out, k)`` and weights ``(n_out, k)`` (None: nearest) of one axis;
+    ``(None, None)`` where the axis is left as it is.
+
+    Mirrors torch's CPU kernels: nearest takes ``floor(i * s)``, nearest-exact
+    ``floor((i + 0.5) * s)``; linear and cubic use the half-pixel source ``s * (i + 0.5) -
+    0.5`` (clamped at 0 for linear) or ``s * i`` with align_corners, and cubic reads its four
+    taps with indices clamped to the border.
+    """
+    # torch's shortcuts, which ignore a given scale_factor (measured on torch 2.13's CPU
+    # kernels): the linear modes copy an axis whose size does not change, and 2-D nearest
+    # (nearest_idx) copies it or, for exactly twice the size, repeats each element.
+    if n_out == n_in and mode in ("linear", "bilinear", "trilinear"):
+        return None, None
+    if mode == "nearest" and nd == 2 and n_out in (n_in, 2 * n_in):
+        return (np.arange(n_out) * n_in // n_out)[:, None].astype(np.int32), None
+    i = np.arange(n_out).astype(dt)
+    s = _src_scale(n_in, n_out, scale, align_corners, dt)
+    if mode in ("nearest", "nearest-exact"):
+        src = s * i if mode == "nearest" else s * (i + dt(0.5))
+        idx = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+        return idx[:, None].astype(np.int32), None
+    src = s * i if align_corners else s * (i + dt(0.5)) - dt(0.5)
+    if mode != "bicubic":
+        src = np.maximum(src, dt(0))
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    t = np.clip(src - i0.astype(dt), dt(0), dt(1)).astype(dt)
+    if mode == "bicubic":
+        idx = np.clip(i0[:, None] + np.arange(-1, 3), 0, n_in - 1)
+        return idx.astype(np.int32), _cubic_weights(t, dt)
+    idx = np.stack([i0, i0 + (i0 < n_in - 1)], axis=1)
+    return idx.astype(np.int32), np.stack([dt(1) - t, t], axis=1)
+
+
+def _take_grad_at(y, idx, grad_idx, axis: int):
+    """``jnp.take(y, idx, axis)`` whose gradient scatters to ``grad_idx`` instead.
+
+    torch's 1-D/3-D nearest backward picks its indices with ``nearest_idx``, which copies an
+    axis of unchanged size and halves for exactly twice the size, while the forward samples
+    with the given scale_factor; the two differ for factors such as 1.1 or 2.1, and torch's
+    gradient is the backward's.
+    """
+    # Indices stay numpy and the shape a Python tuple: closed-over constants, never
+    # residuals (a jitted caller may be traced under an outer jax.vjp).
+    where = (slice(None),) * axis
+    shape = y.shape
+
+    @jax.custom_vjp
+    def take(v):
+        return jnp.take(v, jnp.asarray(idx), axis=axis, mode="clip")
+
+    def fwd(v):
+        return take(v), None
+
+    def bwd(_, g):
+        return (jnp.zeros(shape, g.dtype).at[where + (jnp.asarray(grad_idx),)].add(g),)
+
+    take.defvjp(fwd, bwd)
+    return take(y)
+
+
+def _interpolate_fn(x, *, mode, out_size, scales, align_corners):
+    nd = len(out_size)
+    # float16/bfloat16 interpolate in float32 and round once at the end, like torch's opmath.
+    dt = np.float64 if x.dtype == jnp.float64 else np.float32
+    y = x if mode in ("nearest", "nearest-exact") else x.astype(dt)
+    for j, (o, s) in enumerate(zip(out_size, scales)):
+        axis = x.ndim - nd + j
+        idx, w = _interp_taps(mode, nd, y.shape[axis], o, s, align_corners, dt)
+        if idx is None:
+            continue
+        shape, n = y.shape, y.shape[axis]
+        back = (np.arange(o) * n // o).astype(np.int32)  # torch's nearest_idx shortcuts
+        if mode == "nearest" and nd != 2 and o in (n, 2 * n) and \
+                not np.array_equal(idx[:, 0], back):
+            y = _take_grad_at(y, idx[:, 0], back, axis)
+            continue
+        y = jnp.take(y, jnp.asarray(idx.reshape(-1)), axis=axis, mode="clip")
+        if w is not None:
+            k = idx.shape[1]
+            y = y.reshape(shape[:axis] + (o, k) + shape[axis + 1:])
+            wb = jnp.asarray(w.reshape((o, k) + (1,) * (len(shape) - axis - 1)), dt)
+            y = (y * wb).sum(axis + 1)
+    return y.astype(x.dtype)
+
+
+def _upsample_ops() -> dict:
+    # One Op per torch kernel, so grad_fn names and autocast op names are torch's.
+    ops = {}
+    for nd in (1, 2, 3):
+        ops["nearest", nd] = Op(f"upsample_nearest{nd}d", _interpolate_fn, saves=(),
+                                grad_name=f"UpsampleNearest{nd}DBackward0")
+        ops["nearest-exact", nd] = Op(f"_upsample_nearest_exact{nd}d", _interpolate_fn,
+                                      saves=(), grad_name=f"UpsampleNearestExact{nd}DBackward0")
+    for mode, nd, name in (("linear", 1, "Linear1D"), ("bilinear", 2, "Bilinear2D"),
+                           ("trilinear", 3, "Trilinear3D"), ("bicubic", 2, "Bicubic2D")):
+        ops[mode, nd] = Op(f"upsample_{mode}{nd}d", _interpolate_fn, saves=(),
+                           grad_name=f"Upsample{name}Backward0")
+    return ops
+
+
+_UPSAMPLE = _upsample_ops()
+# Which spatial ranks each mode accepts (lanczos only to raise torch's errors).
+_MODE_DIMS = {"nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "area": (1, 2, 3),
+              "linear": (1,), "bilinear": (2,), "trilinear": (3,), "bicubic": (2,),
+              "lanczos": (2,)}
+_DTYPE_NAMES = {**_NAMES, "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _is_integer(v) -> bool:
+    if isinstance(v, bool):  # torch's binding refuses a list of bools as sizes
+        return False
+    if isinstance(v, (int, np.integer)):
+        return True
+    return isinstance(v, Tensor) and not v.dtype.is_floating_point
+
+
+def _upsample(mode: str, input: Tensor, out, scales, align_corners: bool) -> Tensor:  # noqa: A002
+    shape = tuple(input.shape)
+    nd = len(shape) - 2
+    op = _UPSAMPLE[mode, nd]
+    if not all(_is_integer(v) for v in out or ()):
+        raise TypeError(f"{op.name}() received an invalid combination of arguments - got "
+                        f"(Tensor, list, NoneType), but expected (Tensor input, tuple of ints "
+                        f"output_size, tuple of floats scale_factors)")
+    scales = (None,) * nd if scales is None else tuple(float(s) for s in scales)
+    # torch's compute_output_size: the double product, truncated.
+    out = tuple(int(v) for v in out) if out is not None else \
+        tuple(int(n * s) for n, s in zip(shape[2:], scales))
+    if min(shape[2:] + out) <= 0:
+        axes = ("D", "H", "W")[3 - nd:]
+        sep = " and " if nd == 1 else " "
+        raise RuntimeError(
+            "Input and output sizes should be greater than 0, but got input ("
+            + ", ".join(f"{a}: {n}" for a, n in zip(axes, shape[2:])) + f"){sep}output ("
+            + ", ".join(f"{a}: {n}" for a, n in zip(axes, out)) + ")")
+    dt = input._dtype
+    if not dt.is_floating_point and not (dt.name == "uint8" and mode.startswith("nearest")):
+        if dt.name == "uint8" and nd == 2:
+            raise NotImplementedError(f"interpolate: mode '{mode}' on uint8 input is not "
+                                      "supported (torch's fixed-point uint8 kernel)")
+        family = "cubic" if mode == "bicubic" else "nearest" if "nearest" in mode else "linear"
+        kernel = f"compute_indices_weights_{family}"
+        if nd == 2 and family != "cubic":  # torch names its 2-D dispatch here
+            kernel = f"upsample_{mode.split('-')[0]}2d_channels_last"
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{_DTYPE_NAMES.get(dt.name, dt.name)}'")
+    return apply(op, (input,), (("mode", mode), ("out_size", out), ("scales", scales),
+                                ("align_corners", bool(align_corners))))
+
+
+_SPATIAL_HINT = ("Please provide input tensor in (N, C, d1, d2, ...,dK) format and {} in "
+                 "(o1, o2, ...,oK) format.")
+
+
+def interpolate(input: Tensor, size: int | Sequence[int] | None = None,  # noqa: A002
+                scale_factor: float | Sequence[float] | None = None, mode: str = "nearest",
+                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+                antialias: bool = False) -> Tensor:
+    """Mirrors ``F.interpolate`` for N-C-spatial input: its checks, messages and kernels.
+
+    Modes 'nearest', 'nearest-exact' (3-5-D), 'linear' (3-D), 'bilinear' and 'bicubic'
+    (4-D), 'trilinear' (5-D), 'area' (adaptive average pooling). As in torch, a
+    ``scale_factor`` without ``recompute_scale_factor`` sizes the output as
+    ``floor(n * scale)`` but samples with ``1 / scale``, so a non-integer factor gives
+    torch's values, not those of the size ratio; torch's CPU shortcuts that ignore that
+    scale are kept too (the linear modes copy an axis of unchanged size, 2-D nearest also
+    repeats for exactly twice the size, 1-D/3-D nearest do so in their backward only). Each
+    axis is a gather of 1, 2 or 4 taps and a weighted sum, so the gradient (from JAX) is
+    torch's scatter of the same weights. Indices and weights are computed in float32 as
+    torch's kernels do (float64 tensors are stored as float32 here).
+
+    Deliberate differences: ``antialias=True`` (and so 'lanczos') raises
+    NotImplementedError; uint8 input works for the nearest modes only (torch's fixed-point
+    uint8 bilinear/bicubic kernels are not reproduced).
+
+    Example:
+        >>> F.interpolate(torch.ones(1, 3, 4, 4), scale_factor=2, mode="bilinear").shape
+        torch.Size([1, 3, 8, 8])
+    """
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating "
+                             "modes: linear | bilinear | bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    shape = tuple(input.shape)
+    dim = len(shape) - 2
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        scales = None
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError(
+                    "Input and output must have the same number of spatial dimensions, but "
+                    f"got input with spatial dimensions of {list(shape[2:])} and output size "
+                    f"of {size}. " + _SPATIAL_HINT.format("output size"))
+            if not all(_is_integer(v) for v in size):
+                raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, int] "
+                                "or Tuple[int, int, int], but got size with types "
+                                f"{[type(v) for v in size]}")
+            out = [int(v) for v in size]
+        else:
+            out = [size] * dim
+    elif scale_factor is not None:
+        out = None
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != dim:
+                raise ValueError(
+                    "Input and scale_factor must have the same number of spatial dimensions, "
+                    f"but got input with spatial dimensions of {list(shape[2:])} and "
+                    f"scale_factor of shape {scale_factor}. "
+                    + _SPATIAL_HINT.format("scale_factor").replace("(o1, o2, ...,oK)",
+                                                                   "(s1, s2, ...,sK)"))
+            scales = list(scale_factor)
+        else:
+            scales = [scale_factor] * dim
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if mode == "area" and out is None:  # area needs a size: torch reuses the recompute path
+        recompute_scale_factor = True
+    if recompute_scale_factor:
+        out = [int(n * s) for n, s in zip(shape[2:], scales)]
+        scales = None
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and len(shape) == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                         "modes and requires a 4-D tensor as input")
+    if dim in _MODE_DIMS.get(mode, ()):
+        if mode == "lanczos":
+            if align_corners:
+                raise ValueError("Lanczos mode does not support align_corners=True")
+            if not antialias:
+                raise ValueError("Lanczos mode requires antialias=True")
+        if antialias:
+            raise NotImplementedError("interpolate(antialias=True) is not supported")
+        if mode == "area":
+            if dim == 3:
+                return _adaptive(_adaptive_avg, 3, "adaptive_avg_pool3d", input, out)
+            pool = adaptive_avg_pool1d if dim == 1 else adaptive_avg_pool2d
+            return pool(input, out)
+        return _upsample(mode, input, out, scales, align_corners)
+    needs = {"linear": 3, "bilinear": 4, "trilinear": 5}
+    if mode in needs and dim in (1, 2, 3):
+        raise NotImplementedError(f"Got {dim + 2}D input, but {mode} mode needs "
+                                  f"{needs[mode]}D input")
+    raise NotImplementedError(
+        f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {dim + 2}D) for the "
+        "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+        f"nearest-exact (got {mode})")
+
+
+def upsample(input: Tensor, size: int | Sequence[int] | None = None,  # noqa: A002
+             scale_factor: float | Sequence[float] | None = None, mode: str = "nearest",
+             align_corners: bool | None = None) -> Tensor:
+    """Mirrors the deprecated ``F.upsample``: warns, then calls :func:`interpolate`."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: int | Sequence[int] | None = None,  # noqa: A002
+                     scale_factor: float | Sequence[float] | None = None) -> Tensor:
+    """Mirrors the deprecated ``F.upsample_nearest``: ``interpolate(mode='nearest')``."""
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use "
+                  "`nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: int | Sequence[int] | None = None,  # noqa: A002
+                      scale_factor: float | Sequence[float] | None = None) -> Tensor:
+    """Mirrors the deprecated ``F.upsample_bilinear``: bilinear with align_corners=True."""
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use "
+                  "`nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 flatten = _shape.flatten

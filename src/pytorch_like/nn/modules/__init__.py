@@ -29,8 +29,11 @@ from .sparse import *  # noqa: F401,F403
 from .sparse import __all__ as _sparse_all
 from .transformer import *  # noqa: F401,F403
 from .transformer import __all__ as _transformer_all
+from .upsampling import *  # noqa: F401,F403
+from .upsampling import __all__ as _upsampling_all
 
 __all__ = (["Module"] + list(_activation_all) + list(_container_all) + list(_conv_all)
            + list(_dropout_all) + list(_flatten_all) + list(_linear_all)
            + list(_normalization_all) + list(_padding_all) + list(_pooling_all)
-           + list(_rnn_all) + list(_sparse_all) + list(_loss_all) + list(_transformer_all))
+           + list(_rnn_all) + list(_sparse_all) + list(_loss_all) + list(_transformer_all)
+           + list(_upsampling_all))
