@@ -1622,7 +1622,7 @@ def _upsample(mode: str, input: Tensor, out, scales, align_corners: bool) -> Ten
 
 
 _SPATIAL_HINT = ("Please provide input tensor in (N, C, d1, d2, ...,dK) format and {} in "
-                 "(o1, o2, ...,oK) format.")
+                 "({}1, {}2, ...,{}K) format.")
 
 
 def interpolate(input: Tensor, size: int | Sequence[int] | None = None,  # noqa: A002
@@ -1667,7 +1667,7 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,  # noqa:
                 raise ValueError(
                     "Input and output must have the same number of spatial dimensions, but "
                     f"got input with spatial dimensions of {list(shape[2:])} and output size "
-                    f"of {size}. " + _SPATIAL_HINT.format("output size"))
+                    f"of {size}. " + _SPATIAL_HINT.format("output size", *"ooo"))
             if not all(_is_integer(v) for v in size):
                 raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, int] "
                                 "or Tuple[int, int, int], but got size with types "
@@ -1683,8 +1683,7 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,  # noqa:
                     "Input and scale_factor must have the same number of spatial dimensions, "
                     f"but got input with spatial dimensions of {list(shape[2:])} and "
                     f"scale_factor of shape {scale_factor}. "
-                    + _SPATIAL_HINT.format("scale_factor").replace("(o1, o2, ...,oK)",
-                                                                   "(s1, s2, ...,sK)"))
+                    + _SPATIAL_HINT.format("scale_factor", *"sss"))
             scales = list(scale_factor)
         else:
             scales = [scale_factor] * dim
