@@ -69,6 +69,12 @@ def test_recurrent_layer_matches_torch(kind, kw):
 
     th_out, th_in = run(torch_, theirs)
     our_out, our_in = run(pl, ours)
+    assert_layer_matches(kind, ours, theirs, our_out, th_out, our_in, th_in)
+
+
+def assert_layer_matches(kind, ours, theirs, our_out, th_out, our_in, th_in) -> None:
+    """Outputs, input gradients ``(x, h0, c0)`` and parameter gradients agree with torch's
+    (``c0`` only for an LSTM)."""
     for a, b in zip(our_out, th_out):
         assert tuple(a.shape) == tuple(b.shape)
         np.testing.assert_allclose(_np(a), _np(b), atol=2e-5, rtol=1e-5)

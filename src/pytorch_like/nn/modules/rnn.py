@@ -11,8 +11,11 @@ function whose time loop is ``jax.lax.scan``, so eager mode is one cached jitted
 backward one vjp, however long the sequence. Input projections of all time steps are one
 matrix product before the scan; only the recurrent product runs per step.
 
-Deliberate differences: ``PackedSequence`` inputs are not supported; dropout masks come
-from JAX's generator (``manual_seed`` reproducible, bits differ from torch's).
+A ``PackedSequence`` input (``nn.utils.rnn``) runs the same scan on the padded batch with
+a mask of valid steps: a sequence's state stops changing after its last step (and, in the
+reverse direction, starts at it), padded steps output nothing, and the output is packed
+again. Deliberate difference: dropout masks come from JAX's generator (``manual_seed``
+reproducible, bits differ from torch's).
 
 Example:
     >>> lstm = torch.nn.LSTM(10, 20, num_layers=2, batch_first=True)
@@ -38,6 +41,7 @@ from ...ops.creation import tensor
 from ...random import _next_key
 from ...tensor import Tensor
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence, _host_layout, _unpack_for_rnn
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -91,8 +95,8 @@ def _unpack(ws, has_bias: bool, proj: bool):
     return w_ih, w_hh, b_ih, b_hh, w_hr
 
 
-def _rnn_fn(x, hx, cx, rng, *w, mode, num_layers, num_dirs, hidden_size, has_bias, proj_size,
-            dropout_p, batch_first, batched):
+def _rnn_fn(x, hx, cx, rng, mask, *w, mode, num_layers, num_dirs, hidden_size, has_bias,
+            proj_size, dropout_p, batch_first, batched):
     if not batched:
         x = x[:, None]
         hx = None if hx is None else hx[:, None]
@@ -124,8 +128,21 @@ def _rnn_fn(x, hx, cx, rng, *w, mode, num_layers, num_dirs, hidden_size, has_bia
                 carry = step(carry, xt, w_hh, b_hh, w_hr)
                 return carry, carry[0]
 
+            def masked_body(carry, xt_m, w_hh=w_hh, b_hh=b_hh, w_hr=w_hr):
+                # A finished sequence keeps its state; its padded steps output zeros.
+                xt, m = xt_m
+                new = step(carry, xt, w_hh, b_hh, w_hr)
+                m = m[:, None]
+                h = jnp.where(m, new[0], carry[0])
+                c = jnp.where(m, new[1], carry[1]) if mode == "LSTM" else carry[1]
+                return (h, c), jnp.where(m, new[0], 0).astype(new[0].dtype)
+
             init = (hx[idx], cx[idx] if mode == "LSTM" else jnp.zeros((), x.dtype))
-            (h_last, c_last), ys = jax.lax.scan(body, init, xw, reverse=d == 1)
+            if mask is None:
+                (h_last, c_last), ys = jax.lax.scan(body, init, xw, reverse=d == 1)
+            else:
+                (h_last, c_last), ys = jax.lax.scan(masked_body, init, (xw, mask),
+                                                    reverse=d == 1)
             outs.append(ys)
             h_n.append(h_last)
             c_n.append(c_last)
@@ -331,9 +348,14 @@ class RNNBase(Module):
         return type(self).__name__
 
     def _check_input(self, input: Tensor) -> bool:  # noqa: A002
+        if isinstance(input, PackedSequence):
+            if input.data.shape[-1] != self.input_size:
+                raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                                   f"{self.input_size}, got {input.data.shape[-1]}")
+            return True
         if not isinstance(input, Tensor):
-            raise TypeError(f"{self._label()}: expected a Tensor input, got "
-                            f"{type(input).__name__} (PackedSequence is not supported)")
+            raise TypeError(f"{self._label()}: expected a Tensor or PackedSequence input, "
+                            f"got {type(input).__name__}")
         if input.dim() not in (2, 3):
             raise ValueError(f"{self._label()}: Expected input to be 2D or 3D, got "
                              f"{input.dim()}D instead")
@@ -343,7 +365,10 @@ class RNNBase(Module):
         return input.dim() == 3
 
     def _expected_hidden(self, input: Tensor, batched: bool, size: int) -> tuple:  # noqa: A002
-        n = (input.shape[0] if self.batch_first else input.shape[1]) if batched else 1
+        if isinstance(input, PackedSequence):
+            n = int(_host_layout(input)[0][0])
+        else:
+            n = (input.shape[0] if self.batch_first else input.shape[1]) if batched else 1
         return (self.num_layers * (2 if self.bidirectional else 1), n, size)
 
     @staticmethod
@@ -354,17 +379,40 @@ class RNNBase(Module):
                                f"[{', '.join(map(str, got))}]")
 
     def _run(self, input: Tensor, hx, cx, batched: bool):  # noqa: A002
+        packed = isinstance(input, PackedSequence)
+        mask = None
+        if packed:
+            sequence = input
+            input, mask, rows = _unpack_for_rnn(sequence)  # noqa: A001
+            order = sequence.sorted_indices
+            if order is not None:
+                # Initial states come in the caller's batch order, as in torch.
+                hx = None if hx is None else hx.index_select(1, order)
+                cx = None if cx is None else cx.index_select(1, order)
+            mask = jnp.asarray(mask)
         p = self.dropout if self.training and self.num_layers > 1 else 0.0
         rng = _next_key() if p > 0.0 else None
         static = (("mode", self.mode), ("num_layers", self.num_layers),
                   ("num_dirs", 2 if self.bidirectional else 1),
                   ("hidden_size", self.hidden_size), ("has_bias", bool(self.bias)),
                   ("proj_size", int(self.proj_size)), ("dropout_p", float(p)),
-                  ("batch_first", bool(self.batch_first)), ("batched", batched))
+                  ("batch_first", bool(self.batch_first) and not packed),
+                  ("batched", batched))
         dt = input.dtype
         nout = 3 if self.mode == "LSTM" else 2
-        return apply(_rnn_ops[self.mode], (input, hx, cx, rng, *self._flat_weights), static,
-                     out_dtype=(dt,) * nout)
+        outs = apply(_rnn_ops[self.mode], (input, hx, cx, rng, mask, *self._flat_weights),
+                     static, out_dtype=(dt,) * nout)
+        if not packed:
+            return outs
+        out, *states = outs
+        steps, batch = out.shape[0], out.shape[1]
+        data = out.reshape(steps * batch, out.shape[2]).index_select(
+            0, tensor(rows, dtype=D.int64, device=out.device))
+        back = sequence.unsorted_indices
+        if back is not None:
+            states = [s.index_select(1, back) for s in states]
+        return (PackedSequence(data, sequence.batch_sizes, sequence.sorted_indices,
+                               back)._with_host(sequence._host), *states)
 
 
 class RNN(RNNBase):

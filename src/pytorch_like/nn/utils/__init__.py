@@ -1,4 +1,5 @@
-"""``torch.nn.utils``: gradient clipping and parameter/vector conversion.
+"""``torch.nn.utils``: gradient clipping, parameter/vector conversion, and ``rnn`` (packed
+variable-length batches).
 
 Example:
     >>> torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -6,10 +7,11 @@ Example:
 
 from __future__ import annotations
 
+from . import rnn
 from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 
 clip_grad_norm = clip_grad_norm_  # torch's deprecated alias
 
-__all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
+__all__ = ["rnn", "clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
            "clip_grads_with_norm_", "parameters_to_vector", "vector_to_parameters"]
