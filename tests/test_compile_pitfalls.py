@@ -266,3 +266,38 @@ def test_model_and_optimizer_passed_as_arguments_are_state():
     for a, b in zip(pe, pc):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(mc, me, rtol=1e-5, atol=1e-7)
+
+
+def test_donation_spares_arrays_another_model_shares():
+    # load_state_dict shares the (immutable) arrays between the two models; the compiled
+    # step donates its model's arrays, which must not delete the other model's.
+    model, opt, step = _net_and_step(torch.optim.Adam)
+    twin = torch.nn.Sequential(torch.nn.Linear(5, 4), torch.nn.ReLU(), torch.nn.Linear(4, 3))
+    twin.load_state_dict(model.state_dict())
+    before = [p.detach().numpy().copy() for p in twin.parameters()]
+    x, y = _data()
+    run = torch.compile(step)
+    for _ in range(3):
+        run(x, y)
+    after = [p.detach().numpy() for p in twin.parameters()]  # raised "deleted" before
+    for a, b in zip(after, before):
+        np.testing.assert_array_equal(a, b)
+    assert not np.allclose(model[0].weight.detach().numpy(), before[0])
+    twin(x).sum().backward()  # the twin still trains eagerly
+
+
+def test_private_arrays_are_not_copied_when_nothing_else_holds_them():
+    from pytorch_like.compiler import _give_private_arrays
+
+    model = torch.nn.Linear(3, 2)
+    cells = [p._cell for p in model.parameters()]
+    arrays = [c.a for c in cells]
+    _give_private_arrays(cells, arrays, None)
+    assert all(c.a is a for c, a in zip(cells, arrays))
+    _give_private_arrays(cells, arrays, list(arrays))  # the last call's outputs
+    assert all(c.a is a for c, a in zip(cells, arrays))
+    held = model.weight._cell.a  # a reference the storage does not own
+    _give_private_arrays(cells, arrays, None)
+    assert model.weight._cell.a is not held and arrays[0] is model.weight._cell.a
+    assert model.bias._cell.a is arrays[1]
+    np.testing.assert_array_equal(np.asarray(held), model.weight.detach().numpy())

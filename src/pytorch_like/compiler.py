@@ -351,7 +351,10 @@ class CompiledFunction:
         cell_arrays = list(map(_ARRAY, state.cells))
         written = plan.written
         if written is None or not all(map(is_, cell_arrays, written)):
-            # Something other than the last call changed the state arrays: check shapes.
+            # Something other than the last call changed the state arrays: check shapes,
+            # and make sure that no array about to be donated is also held elsewhere.
+            if self._donate:
+                _give_private_arrays(state.cells, cell_arrays, written)
             plan.specs = tuple(map(_spec, cell_arrays))
             plan.token = self._tokens.setdefault(
                 (plan.specs, plan.cell_ids, plan.training), len(self._tokens))
@@ -585,6 +588,24 @@ def _autocast_key():
 
 
 _AUTOCAST_KEY: list = []
+
+
+def _give_private_arrays(cells: list, arrays: list, written: list | None) -> None:
+    """Copy each state array that something besides its storage references.
+
+    A donated buffer is deleted: a tensor of another model that shares the array (after
+    ``model2.load_state_dict(model1.state_dict())``, which shares immutable arrays) or a
+    Python reference to it would be left with a deleted array. References counted as
+    expected: the storage, ``arrays`` (the caller's list), and ``written`` where it holds
+    the same array (the last call's outputs).
+    """
+    from .optim.optimizer import _RC_EXCLUSIVE, _rc_probe
+
+    for i, c in enumerate(cells):
+        expected = _RC_EXCLUSIVE + 1 + (written is not None and i < len(written)
+                                         and written[i] is c.a)
+        if _rc_probe(c.a) > expected:
+            c.a = arrays[i] = jnp.array(c.a, copy=True)
 
 
 def _unique_buffers(arrays: list) -> list:
