@@ -420,7 +420,7 @@ class RNN(RNNBase):
 
     Arguments: ``input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True,
     batch_first=False, dropout=0.0, bidirectional=False``. ``forward(input, hx=None)``
-    returns ``(output, h_n)``.
+    returns ``(output, h_n)``; ``input`` may be a ``PackedSequence``.
 
     Example:
         >>> rnn = torch.nn.RNN(4, 8, num_layers=2, nonlinearity="relu")
@@ -446,8 +446,8 @@ class RNN(RNNBase):
         super().__init__(mode, *args, **kwargs)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor,  # noqa: A002
-                hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Tensor | PackedSequence,  # noqa: A002
+                hx: Tensor | None = None) -> tuple[Tensor | PackedSequence, Tensor]:
         batched = self._check_input(input)
         if hx is not None:
             if batched and hx.dim() != 3:
@@ -494,9 +494,9 @@ class LSTM(RNNBase):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__("LSTM", *args, **kwargs)
 
-    def forward(self, input: Tensor,  # noqa: A002
+    def forward(self, input: Tensor | PackedSequence,  # noqa: A002
                 hx: tuple[Tensor, Tensor] | None = None
-                ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+                ) -> tuple[Tensor | PackedSequence, tuple[Tensor, Tensor]]:
         batched = self._check_input(input)
         h0 = c0 = None
         if hx is not None:
