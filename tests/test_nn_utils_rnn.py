@@ -234,3 +234,20 @@ def test_lengths_tensor_inside_compile_says_to_pass_a_list():
 
     with pytest.raises(RuntimeError, match="pass the lengths as a Python list of ints"):
         f(pl.zeros(3, 2, 1), pl.tensor([3, 1]))
+
+
+def test_pack_and_unpack_inside_compile_equal_eager():
+    seqs = [pl.tensor(rng.standard_normal((n, 2)).astype(np.float32)) for n in (2, 4, 1)]
+
+    def f(a, b, c):
+        packed = U.pack_sequence([a, b, c], enforce_sorted=False)
+        back = U.unpack_sequence(packed)
+        return [t * 2 for t in back], U.pad_packed_sequence(packed)[1]
+
+    eager_out, eager_len = f(*seqs)
+    comp_out, comp_len = pl.compile(f)(*seqs)
+    np.testing.assert_array_equal(_np(comp_len), [2, 4, 1])
+    np.testing.assert_array_equal(_np(comp_len), _np(eager_len))
+    for a, b, s in zip(comp_out, eager_out, seqs):
+        np.testing.assert_array_equal(_np(a), _np(b))
+        np.testing.assert_array_equal(_np(a), 2 * _np(s))

@@ -327,8 +327,13 @@ def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
         >>> [t.shape for t in unpack_sequence(pack_sequence([torch.ones(2), torch.ones(1)]))]
         [torch.Size([2]), torch.Size([1])]
     """
-    padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
-    return unpad_sequence(padded, lengths, batch_first=True)
+    padded, _ = pad_packed_sequence(packed_sequences, batch_first=True)
+    # The lengths from the host copy of the layout: the tensor ones are only known when a
+    # compiled program runs.
+    sizes, back = _host_layout(packed_sequences)
+    lengths = _padded_index(sizes, sizes.size)[1]
+    return unpad_sequence(padded, (lengths if back is None else lengths[back]).tolist(),
+                          batch_first=True)
 
 
 def _packed_rows(batch_sizes: np.ndarray, batch: int) -> np.ndarray:
