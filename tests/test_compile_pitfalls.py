@@ -284,6 +284,14 @@ def test_donation_spares_arrays_another_model_shares():
         np.testing.assert_array_equal(a, b)
     assert not np.allclose(model[0].weight.detach().numpy(), before[0])
     twin(x).sum().backward()  # the twin still trains eagerly
+    # Sharing set up between steady-state calls is safe too.
+    late = torch.nn.Sequential(torch.nn.Linear(5, 4), torch.nn.ReLU(), torch.nn.Linear(4, 3))
+    late.load_state_dict(model.state_dict())
+    before = [p.detach().numpy().copy() for p in late.parameters()]
+    run(x, y)
+    run(x, y)
+    for p, b in zip(late.parameters(), before):
+        np.testing.assert_array_equal(p.detach().numpy(), b)
 
 
 def test_private_arrays_are_not_copied_when_nothing_else_holds_them():
