@@ -51,7 +51,7 @@ from ._backend import compiler_options, relayout_enabled
 from ._structure import _TrackedDict
 from .autograd.grad_mode import _state as _grad_state
 from .random import Generator, default_generator
-from .tensor import Tensor
+from .tensor import Tensor, _exclusive
 
 __all__ = ["compile", "CompiledFunction", "reset"]
 
@@ -599,12 +599,9 @@ def _give_private_arrays(cells: list, arrays: list, written: list | None) -> Non
     expected: the storage, ``arrays`` (the caller's list), and ``written`` where it holds
     the same array (the last call's outputs).
     """
-    from .optim.optimizer import _RC_EXCLUSIVE, _rc_probe
-
     for i, c in enumerate(cells):
-        expected = _RC_EXCLUSIVE + 1 + (written is not None and i < len(written)
-                                         and written[i] is c.a)
-        if _rc_probe(c.a) > expected:
+        known = 1 + (written is not None and i < len(written) and written[i] is c.a)
+        if not _exclusive(c, known):
             c.a = arrays[i] = jnp.array(c.a, copy=True)
 
 

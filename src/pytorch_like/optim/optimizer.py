@@ -34,7 +34,6 @@ from __future__ import annotations
 import copy
 import functools
 import math
-import sys
 from collections import OrderedDict, defaultdict
 from itertools import chain
 from typing import Any, Callable, Iterable
@@ -45,7 +44,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd.grad_mode import _state as _grad_state
-from ..tensor import Tensor, _Storage
+from ..tensor import Tensor, _exclusive
 
 __all__ = ["Optimizer", "required"]
 
@@ -470,25 +469,6 @@ def _sma_length(step, rho_inf, lb2, c0):
         1.0 / 12 - x2 * (1.0 / 720 - x2 * (1.0 / 30240 - x2 / 1209600)))
     direct = rho_inf - 2.0 * step / jnp.expm1(x)
     return jnp.where(x < 1.0, series, direct)
-
-
-def _rc_probe(a) -> int:
-    return sys.getrefcount(a)
-
-
-def _calibrate() -> int:
-    cell = _Storage(np.zeros(1))
-    return _rc_probe(cell.a)
-
-
-# Reference count of an array held by exactly one tensor storage, seen through _rc_probe
-# (measured, since it differs between Python versions).
-_RC_EXCLUSIVE = _calibrate()
-
-
-def _exclusive(cell: _Storage) -> bool:
-    """Whether ``cell.a`` is referenced by this storage alone (safe to donate to XLA)."""
-    return _rc_probe(cell.a) <= _RC_EXCLUSIVE
 
 
 _TRACES = [0]  # how many times a group update was traced (tests check for no recompiles)

@@ -41,7 +41,7 @@ from ...ops.creation import tensor
 from ...random import _next_key
 from ...tensor import Tensor
 from ..parameter import Parameter
-from ..utils.rnn import PackedSequence, _host_layout, _unpack_for_rnn
+from ..utils.rnn import PackedSequence, _host_layout, _take_rows, _unpack_for_rnn
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -135,7 +135,7 @@ def _rnn_fn(x, hx, cx, rng, mask, *w, mode, num_layers, num_dirs, hidden_size, h
                 m = m[:, None]
                 h = jnp.where(m, new[0], carry[0])
                 c = jnp.where(m, new[1], carry[1]) if mode == "LSTM" else carry[1]
-                return (h, c), jnp.where(m, new[0], 0).astype(new[0].dtype)
+                return (h, c), jnp.where(m, new[0], 0)
 
             init = (hx[idx], cx[idx] if mode == "LSTM" else jnp.zeros((), x.dtype))
             if mask is None:
@@ -405,9 +405,7 @@ class RNNBase(Module):
         if not packed:
             return outs
         out, *states = outs
-        steps, batch = out.shape[0], out.shape[1]
-        data = out.reshape(steps * batch, out.shape[2]).index_select(
-            0, tensor(rows, dtype=D.int64, device=out.device))
+        data = _take_rows(out, rows)
         back = sequence.unsorted_indices
         if back is not None:
             states = [s.index_select(1, back) for s in states]

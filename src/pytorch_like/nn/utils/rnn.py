@@ -155,16 +155,25 @@ def _host_layout(sequence: PackedSequence) -> tuple[np.ndarray, np.ndarray | Non
             None if unsorted is None else _host_ints(unsorted))
 
 
-def _padded_index(batch_sizes: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
-    """For a (total, B) padded grid in sorted batch order: each cell's row in ``data`` (or
-    ``len(data)`` for padding), and the sequence lengths."""
+def _lengths(batch_sizes: np.ndarray) -> np.ndarray:
+    """Each sequence's length, in sorted batch order, from ``batch_sizes``."""
+    return (batch_sizes[:, None] > np.arange(int(batch_sizes[0]))[None, :]).sum(0)
+
+
+def _to_padded(data: Tensor, batch_sizes: np.ndarray, total: int,
+               padding_value: float) -> tuple[Tensor, np.ndarray]:
+    """Packed ``data`` as a ``(total, B, *)`` grid in sorted batch order (one gather from
+    ``data`` plus a padding row), and the sequence lengths."""
     b = int(batch_sizes[0])
     starts = np.concatenate([[0], np.cumsum(batch_sizes)[:-1]])
     grid = np.full((total, b), int(batch_sizes.sum()), np.int64)
     for t, (s, n) in enumerate(zip(starts, batch_sizes)):
         grid[t, :n] = s + np.arange(n)
-    lengths = (batch_sizes[:, None] > np.arange(b)[None, :]).sum(0)
-    return grid, lengths
+    lengths = _lengths(batch_sizes)
+    pad = full((1, *data.shape[1:]), padding_value, dtype=data.dtype, device=data.device)
+    rows = tensor(grid.reshape(-1), dtype=D.int64, device=data.device)
+    padded = cat([data, pad]).index_select(0, rows).reshape(total, b, *data.shape[1:])
+    return padded, lengths
 
 
 def _pack_index(lengths: np.ndarray, batch: int) -> tuple[np.ndarray, np.ndarray]:
@@ -217,8 +226,7 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,  # n
         raise RuntimeError(f"Expected all lengths to be at most the padded length {steps}, "
                            f"but found a length of {int(lens.max())}")
     rows, batch_sizes = _pack_index(lens, batch)
-    flat = input.reshape(steps * batch, *input.shape[2:])
-    data = flat.index_select(0, tensor(rows, dtype=D.int64, device=input.device))
+    data = _take_rows(input, rows)
     unsorted = None if back is None else tensor(back, dtype=D.int64, device=input.device)
     return PackedSequence(data, tensor(batch_sizes, dtype=D.int64), sorted_indices,
                           unsorted)._with_host((batch_sizes, back))
@@ -245,11 +253,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
                              f"sequence in input, but got total_length={total_length} and "
                              f"max sequence length being {steps}")
         steps = total_length
-    grid, lengths = _padded_index(sizes, steps)
-    pad = full((1, *data.shape[1:]), padding_value, dtype=data.dtype, device=data.device)
-    rows = tensor(grid.reshape(-1), dtype=D.int64, device=data.device)
-    padded = cat([data, pad]).index_select(0, rows).reshape(steps, grid.shape[1],
-                                                            *data.shape[1:])
+    padded, lengths = _to_padded(data, sizes, steps, padding_value)
     if unsorted is not None:
         padded = padded.index_select(1, unsorted)
         lengths = lengths[back]
@@ -331,9 +335,16 @@ def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
     # The lengths from the host copy of the layout: the tensor ones are only known when a
     # compiled program runs.
     sizes, back = _host_layout(packed_sequences)
-    lengths = _padded_index(sizes, sizes.size)[1]
+    lengths = _lengths(sizes)
     return unpad_sequence(padded, (lengths if back is None else lengths[back]).tolist(),
                           batch_first=True)
+
+
+def _take_rows(padded: Tensor, rows: np.ndarray) -> Tensor:
+    """The packed ``data`` of a ``(T, B, *)`` grid: the given rows of it flattened."""
+    steps, batch = padded.shape[0], padded.shape[1]
+    flat = padded.reshape(steps * batch, *padded.shape[2:])
+    return flat.index_select(0, tensor(rows, dtype=D.int64, device=padded.device))
 
 
 def _packed_rows(batch_sizes: np.ndarray, batch: int) -> np.ndarray:
@@ -344,10 +355,7 @@ def _packed_rows(batch_sizes: np.ndarray, batch: int) -> np.ndarray:
 def _unpack_for_rnn(sequence: PackedSequence) -> tuple[Tensor, np.ndarray, np.ndarray]:
     """A packed RNN input as a zero-padded ``(T, B, *)`` tensor in sorted batch order, the
     ``(T, B)`` mask of valid steps, and the packed rows of the flattened grid."""
-    data, batch_sizes = sequence.data, _host_layout(sequence)[0]
-    grid, lengths = _padded_index(batch_sizes, batch_sizes.size)
-    pad = full((1, *data.shape[1:]), 0.0, dtype=data.dtype, device=data.device)
-    rows = tensor(grid.reshape(-1), dtype=D.int64, device=data.device)
-    padded = cat([data, pad]).index_select(0, rows).reshape(*grid.shape, *data.shape[1:])
+    batch_sizes = _host_layout(sequence)[0]
+    padded, lengths = _to_padded(sequence.data, batch_sizes, batch_sizes.size, 0.0)
     mask = np.arange(batch_sizes.size)[:, None] < lengths[None, :]
-    return padded, mask, _packed_rows(batch_sizes, grid.shape[1])
+    return padded, mask, _packed_rows(batch_sizes, padded.shape[1])
