@@ -143,3 +143,85 @@ def finite_difference(f, x: np.ndarray, eps: float = 1e-3) -> np.ndarray:
         dn[i] -= eps
         g.reshape(-1)[i] = (f(up.reshape(x.shape)) - f(dn.reshape(x.shape))) / (2 * eps)
     return g
+
+
+def check_double_backward(ours, theirs, *inputs, atol: float = 1e-4, rtol: float = 1e-4,
+                          seed: int = 0):
+    """Second-order gradients: ``d/dx <v, d<c, f(x)>/dx>`` for random cotangents ``c``, ``v``.
+
+    The first backward runs with ``create_graph=True`` (``autograd.grad``); the second
+    backpropagates ``v`` through those gradients. Compared with torch when installed, and
+    always with ``jax.vjp`` of ``jax.vjp`` of our forward traced as one pure function.
+    ``inputs``: numpy arrays (float ones require grad) or Python values passed through.
+    """
+    rng = np.random.default_rng(seed)
+    idx = [i for i, a in enumerate(inputs) if _is_float(a)]
+
+    def run(lib, make):
+        args = [make(a, i in idx) for i, a in enumerate(inputs)]
+        outs = [o for o in _outputs(ours(*args) if lib is pl else theirs(*args))
+                if o.dtype.is_floating_point]
+        return args, outs
+
+    def ours_make(a, rg):
+        return pl.tensor(a).requires_grad_(True) if rg else (
+            pl.tensor(a) if isinstance(a, np.ndarray) else a)
+
+    args, outs = run(pl, ours_make)
+    cts = [rng.standard_normal(tuple(o.shape)).astype(np.float32) for o in outs]
+    xs = [args[i] for i in idx]
+    firsts = pl.autograd.grad(outs, xs, [pl.tensor(c) for c in cts], create_graph=True,
+                              allow_unused=True)
+    vs = [rng.standard_normal(tuple(x.shape)).astype(np.float32) for x in xs]
+    used = [(g, v) for g, v in zip(firsts, vs) if g is not None and g.requires_grad]
+    assert used, "no first-order gradient has a history"
+    total = sum((g * pl.tensor(v)).sum() for g, v in used)
+    seconds = pl.autograd.grad(total, xs, allow_unused=True, materialize_grads=True)
+    for g in firsts:
+        assert g is None or g.grad_fn is not None or not g.requires_grad
+
+    # jax: the same quantity as nested vjps of our forward, traced as one pure function.
+    def pure(*arrays):
+        a = [pl.tensor(v) if isinstance(v, np.ndarray) else v for v in inputs]
+        for i, x in zip(idx, arrays):
+            a[i] = pl.Tensor._wrap(x)
+        with pl.no_grad():
+            return [o._data for o in _outputs(ours(*a))
+                    if isinstance(o, pl.Tensor) and o.dtype.is_floating_point]
+
+    def first(*arrays):
+        _, pull = jax.vjp(pure, *arrays)
+        return pull([jax.numpy.asarray(c) for c in cts])
+
+    def inner(*arrays):
+        return sum((g * v).sum() for g, v, f in zip(first(*arrays), vs, firsts)
+                   if f is not None and f.requires_grad)
+
+    primals = [jax.numpy.asarray(inputs[i]) for i in idx]
+    ref = jax.grad(inner, argnums=tuple(range(len(primals))))(*primals)
+    for k, (s, r) in enumerate(zip(seconds, ref)):
+        np.testing.assert_allclose(_np(s), np.asarray(r), atol=atol, rtol=rtol,
+                                   err_msg=f"second-order grad of input {k} differs from jax")
+
+    if torch is not None and theirs is not None:
+        def th_make(a, rg):
+            return torch.tensor(a).requires_grad_(True) if rg else (
+                torch.tensor(a) if isinstance(a, np.ndarray) else a)
+        targs, touts = run(torch, th_make)
+        txs = [targs[i] for i in idx]
+        tfirst = torch.autograd.grad(touts, txs, [torch.tensor(c) for c in cts],
+                                     create_graph=True, allow_unused=True)
+        for k, (g, t) in enumerate(zip(firsts, tfirst)):
+            if g is not None and t is not None:
+                np.testing.assert_allclose(_np(g), _np(t), atol=atol, rtol=rtol,
+                                           err_msg=f"first-order grad of input {k} differs")
+        # A gradient torch builds without a history (a linear op's) adds nothing here.
+        terms = [(g * torch.tensor(v)).sum() for g, v in zip(tfirst, vs)
+                 if g is not None and g.requires_grad]
+        tsec = (torch.autograd.grad(sum(terms), txs, allow_unused=True, materialize_grads=True)
+                if terms else [torch.zeros_like(x) for x in txs])
+        for k, (s, t) in enumerate(zip(seconds, tsec)):
+            np.testing.assert_allclose(_np(s), _np(t), atol=atol, rtol=rtol,
+                                       err_msg=f"second-order grad of input {k} differs "
+                                               "from torch")
+    return seconds

@@ -2,6 +2,7 @@
 
 import os
 import sys
+import warnings
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 import pytorch_like as pl
+import parity
 from parity import check
 
 rng = np.random.default_rng(1)
@@ -252,3 +254,46 @@ def test_reduction_bad_dim():
     with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of "
                                          r"\[-2, 1\], but got 2\)"):
         pl.zeros(2, 3).sum(2)
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
+@pytest.mark.parametrize("kw", [dict(q=0.3), dict(q=[0.0, 0.5, 0.9], dim=1),
+                                dict(q=0.5, dim=0, keepdim=True),
+                                dict(q=[0.25, 0.75], keepdim=True)])
+def test_quantile_values_and_gradients(interpolation, kw):
+    x = rng.standard_normal((4, 5)).astype(np.float32)
+    kw = dict(kw)
+    q = kw.pop("q")
+    qa = np.array(q, np.float32) if isinstance(q, list) else q
+
+    def f(lib):
+        def run(t, *qs):
+            return lib.quantile(t, qs[0] if qs else q, interpolation=interpolation, **kw)
+        return run
+    extra = (qa,) if isinstance(q, list) else ()
+    # q is an input tensor when a list; its gradient is not part of the check.
+    check(lambda t, *qs: f(pl)(t, *[s.detach() for s in qs]),
+          None if parity.torch is None else
+          (lambda t, *qs: f(parity.torch)(t, *[s.detach() for s in qs])), x, *extra)
+
+
+def test_nanquantile_and_quantile_errors():
+    x = rng.standard_normal((3, 6)).astype(np.float32)
+    x[0, 1] = np.nan
+    x[2, :] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ref = np.nanquantile(x, 0.4, axis=1)  # an all-NaN row gives NaN, as in torch
+    np.testing.assert_allclose(pl.nanquantile(pl.tensor(x), 0.4, dim=1).numpy(), ref,
+                               rtol=1e-6)
+    if parity.torch is not None:
+        check(lambda t: pl.nanquantile(t, 0.4, dim=1),
+              lambda t: parity.torch.nanquantile(t, 0.4, dim=1), x, grad=False)
+        check(lambda t: pl.quantile(t, 0.4, dim=1),
+              lambda t: parity.torch.quantile(t, 0.4, dim=1), x, grad=False)
+    with pytest.raises(RuntimeError, match=r"q values must be in the range \[0, 1\]"):
+        pl.quantile(pl.tensor(x), 1.5)
+    with pytest.raises(RuntimeError, match="input tensor must be either float or double"):
+        pl.quantile(pl.tensor([1, 2]), 0.5)
+    with pytest.raises(RuntimeError, match="interpolation must be one of"):
+        pl.quantile(pl.tensor(x), 0.5, interpolation="cubic")

@@ -447,3 +447,20 @@ def test_gather_scatter_int_dtypes():
     i = np.array([[0, 1], [2, 3], [1, 1]], dtype=np.int64)
     check(lambda t, i_: t.gather(1, i_), lambda t, i_: t.gather(1, i_), x, i)
     check(lambda t, i_: t.scatter(1, i_, 0), lambda t, i_: t.scatter(1, i_, 0), x, i)
+
+
+@pytest.mark.parametrize("args", [(0, 2, 1), (1, 3, 2), (-1, 4, 4), (0, 4, 3)])
+def test_tensor_unfold_windows(args):
+    x = rng.standard_normal((4, 6)).astype(np.float32)
+    check(lambda t: t.unfold(*args), lambda t: t.unfold(*args), x)
+
+
+def test_select_and_unfold_errors():
+    x = rng.standard_normal((3, 4)).astype(np.float32)
+    check(lambda t: pl.select(t, 1, -2), lambda t: t.select(1, -2), x)
+    check(lambda t: t.select(0, 2), lambda t: t.select(0, 2), x)
+    with pytest.raises(IndexError, match="out of range"):
+        pl.select(pl.tensor(x), 0, 3)
+    with pytest.raises(RuntimeError, match="maximum size for tensor at dimension 1 is 4 but "
+                                           "size is 5"):
+        pl.tensor(x).unfold(1, 5, 1)

@@ -34,6 +34,17 @@ CASES = {
     "OneCycleLR-3phase-linear": lambda m, o: m.OneCycleLR(
         o, max_lr=0.5, epochs=5, steps_per_epoch=5, three_phase=True,
         anneal_strategy="linear"),
+    "CyclicLR": lambda m, o: m.CyclicLR(o, base_lr=0.01, max_lr=[0.1, 0.2], step_size_up=4,
+                                        step_size_down=3),
+    "CyclicLR-triangular2-Adam": lambda m, o: m.CyclicLR(
+        o, base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=3, mode="triangular2"),
+    "CyclicLR-exp_range": lambda m, o: m.CyclicLR(o, base_lr=0.01, max_lr=0.1,
+                                                  step_size_up=5, mode="exp_range",
+                                                  gamma=0.95),
+    "CyclicLR-scale_fn": lambda m, o: m.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2,
+                                                 scale_fn=lambda x: 0.5 ** x,
+                                                 scale_mode="iterations",
+                                                 cycle_momentum=False),
     "SequentialLR": lambda m, o: m.SequentialLR(
         o, [m.LinearLR(o, start_factor=0.1, total_iters=4), m.ExponentialLR(o, gamma=0.9),
             m.CosineAnnealingLR(o, T_max=5)], milestones=[4, 10]),
@@ -60,7 +71,7 @@ def _sequence(lib, make, opt_name, steps=24):
 @pytest.mark.parametrize("name", list(CASES))
 def test_lr_sequence_equals_torch(name):
     torch = pytest.importorskip("torch")
-    opt_name = "Adam" if "3phase" in name else "SGD"
+    opt_name = "Adam" if "3phase" in name or "Adam" in name else "SGD"
     ours, s_ours = _sequence(pl, CASES[name], opt_name)
     theirs, s_theirs = _sequence(torch, CASES[name], opt_name)
     assert ours == theirs
@@ -181,3 +192,31 @@ def test_closed_form_with_epoch_argument():
         seqs.append(seq)
     assert seqs[0] == seqs[1]
     assert np.isclose(seqs[0][1][0], 0.1 * 0.5 ** 3)
+
+
+def test_cyclic_lr_errors_and_resume():
+    with pytest.raises(ValueError, match="mode is invalid and scale_fn is None"):
+        optim.lr_scheduler.CyclicLR(_opt(pl, momentum=0.9), 0.01, 0.1, mode="sine")
+    with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
+        optim.lr_scheduler.CyclicLR(optim.Adagrad([pl.zeros(1, requires_grad=True)]), 0.01,
+                                    0.1)
+    opt = _opt(pl, momentum=0.9)
+    sched = optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, step_size_up=3)
+    for _ in range(4):
+        opt.step()
+        sched.step()
+    sd = sched.state_dict()
+    rest = []
+    for _ in range(4):
+        opt.step()
+        sched.step()
+        rest.append(sched.get_last_lr())
+    opt2 = _opt(pl, momentum=0.9)
+    sched2 = optim.lr_scheduler.CyclicLR(opt2, 0.01, 0.1, step_size_up=3)
+    sched2.load_state_dict(sd)
+    again = []
+    for _ in range(4):
+        opt2.step()
+        sched2.step()
+        again.append(sched2.get_last_lr())
+    assert again == rest

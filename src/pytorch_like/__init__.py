@@ -45,6 +45,7 @@ from .autograd.grad_mode import (
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Tensor
 from . import autograd  # noqa: E402  (after Tensor: the engine imports it lazily)
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402
 from .ops.creation import *  # noqa: F401,F403,E402
 from .ops.creation import __all__ as _creation_all
 from .ops.indexing import *  # noqa: F401,F403,E402
@@ -57,6 +58,8 @@ from .ops.reduction import *  # noqa: F401,F403,E402
 from .ops.reduction import __all__ as _reduction_all
 from .ops.shape import *  # noqa: F401,F403,E402
 from .ops.shape import __all__ as _shape_all
+from .ops.search import *  # noqa: F401,F403,E402
+from .ops.search import __all__ as _search_all
 from .ops.shape import reshape as view  # noqa: F401,E402
 from .serialization import load, save  # noqa: E402
 from .compiler import compile  # noqa: E402,A004
@@ -64,7 +67,17 @@ from . import compiler  # noqa: E402
 from . import nn, optim, utils  # noqa: E402
 from . import distributed  # noqa: E402
 from . import amp  # noqa: E402
+from . import accelerator, backends, cuda  # noqa: E402
+from ._formatting import set_printoptions  # noqa: E402
+from ._settings import (  # noqa: E402
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_float32_matmul_precision,
+    use_deterministic_algorithms,
+)
 from .amp import autocast  # noqa: E402
+from .nn.functional import cosine_similarity, pairwise_distance  # noqa: E402
 from .amp.autocast_mode import (  # noqa: E402
     autocast_decrement_nesting,
     autocast_increment_nesting,
@@ -124,11 +137,16 @@ __all__ = (
      "is_floating_point", "numel", "float32", "float64", "float16", "bfloat16", "int8",
      "int16", "int32", "int64", "uint8", "complex64", "complex128", "bool", "float", "double",
      "half", "long", "int", "short", "cfloat", "cdouble", "view", "save", "load", "compile",
-     "compiler", "nn", "optim", "utils", "distributed", "amp", "autocast",
+     "compiler", "nn", "optim", "utils", "distributed", "amp", "autocast", "cuda",
+     "backends", "accelerator", "set_printoptions", "use_deterministic_algorithms",
+     "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
+     "set_float32_matmul_precision", "get_float32_matmul_precision", "is_anomaly_enabled",
+     "is_anomaly_check_nan_enabled",
      "is_autocast_enabled", "set_autocast_enabled", "get_autocast_dtype", "set_autocast_dtype",
      "is_autocast_cache_enabled", "set_autocast_cache_enabled", "clear_autocast_cache",
      "autocast_increment_nesting", "autocast_decrement_nesting", "get_autocast_gpu_dtype",
      "get_autocast_cpu_dtype", "is_autocast_cpu_enabled"]
     + list(_creation_all) + list(_indexing_all) + list(_linalg_all) + list(_pointwise_all)
-    + list(_reduction_all) + list(_shape_all)
+    + list(_reduction_all) + list(_shape_all) + list(_search_all)
+    + ["cosine_similarity", "pairwise_distance"]
 )

@@ -22,12 +22,50 @@ import numpy as np
 
 from . import _dtype as D
 
-__all__ = ["tensor_repr"]
+__all__ = ["tensor_repr", "set_printoptions", "get_printoptions"]
 
 _PRECISION = 4
 _LINEWIDTH = 80
-_THRESHOLD = 1000
+_THRESHOLD: float = 1000
 _EDGEITEMS = 3
+_SCI_MODE: bool | None = None
+
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
+             "full": (4, math.inf, 3, 80)}
+
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """Mirrors ``torch.set_printoptions``: digits, summarising, line width, notation.
+
+    ``profile`` ('default', 'short', 'full') sets the first four at once; ``sci_mode``
+    forces scientific notation on (True) or off (False), None lets each tensor choose.
+
+    Example:
+        >>> torch.set_printoptions(precision=2)
+        >>> torch.tensor([1.12345])
+        tensor([1.12])
+        >>> torch.set_printoptions(profile='default')
+    """
+    global _PRECISION, _THRESHOLD, _EDGEITEMS, _LINEWIDTH, _SCI_MODE
+    if profile is not None:
+        _PRECISION, _THRESHOLD, _EDGEITEMS, _LINEWIDTH = _PROFILES[profile]
+    if precision is not None:
+        _PRECISION = precision
+    if threshold is not None:
+        _THRESHOLD = threshold
+    if edgeitems is not None:
+        _EDGEITEMS = edgeitems
+    if linewidth is not None:
+        _LINEWIDTH = linewidth
+    _SCI_MODE = sci_mode
+
+
+def get_printoptions() -> dict:
+    """Mirrors ``torch._tensor_str.get_printoptions``: the current options as a dict."""
+    return {"precision": _PRECISION, "threshold": _THRESHOLD, "edgeitems": _EDGEITEMS,
+            "linewidth": _LINEWIDTH, "sci_mode": _SCI_MODE}
 
 
 class _Formatter:
@@ -51,7 +89,9 @@ class _Formatter:
         lo, hi = float(absv.min()), float(absv.max())
         self.int_mode = bool(np.all(np.ceil(vals) == vals))
         wide = hi / lo > 1000.0 or hi > 1.0e8
-        if self.int_mode:
+        if _SCI_MODE is not None:
+            self.sci_mode = _SCI_MODE
+        elif self.int_mode:
             self.sci_mode = wide
         else:
             self.sci_mode = wide or lo < 1.0e-4

@@ -1,21 +1,42 @@
 """torch.autograd: ``backward``, ``grad``, grad modes.
 
 Gradients come from JAX: each recorded op's cached jitted ``jax.vjp`` (see
-``ops/_dispatch.py`` and ``engine.py``). ``create_graph=True`` (higher-order gradients
-through ``backward``) is not supported yet; use ``jax.grad`` on a function for those.
+``ops/_dispatch.py`` and ``engine.py``). With ``create_graph=True`` the backward itself is
+recorded, so gradients can be differentiated again (gradient penalties, Hessian-vector
+products, second derivatives).
 """
 
 from __future__ import annotations
 
+import importlib
+import warnings
 from typing import Sequence
 
 import jax
 import jax.numpy as jnp
 
+from .anomaly_mode import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+    user_stacklevel,
+)
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled"]
+           "is_grad_enabled", "Function", "FunctionCtx", "function", "once_differentiable",
+           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled"]
+
+
+def __getattr__(name: str):
+    # ``Function`` needs Tensor and the op machinery, which import this package's grad
+    # modes first: loaded on first use.
+    if name in ("Function", "FunctionCtx", "once_differentiable", "function"):
+        function = importlib.import_module(__name__ + ".function")
+        return function if name == "function" else getattr(function, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _as_list(x) -> list:
@@ -39,7 +60,9 @@ def _ones(shape, dtype):
     return a
 
 
-def _root_grads(outputs, grad_outputs) -> list:
+def _root_grads(outputs, grad_outputs, keep_tensors: bool = False) -> list:
+    """The gradients the backward starts from, as arrays; with ``keep_tensors`` (for
+    ``create_graph``) a given gradient stays a Tensor, its own history included."""
     from ..tensor import Tensor
 
     grads = _as_list(grad_outputs)
@@ -66,27 +89,39 @@ def _root_grads(outputs, grad_outputs) -> list:
             if tuple(g.shape) != tuple(o.shape):
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                    f"{g.shape} and output[{i}] has a shape of {o.shape}.")
-            out.append(g._cell.a.astype(o._cell.a.dtype))
+            if keep_tensors:
+                out.append(g if g.dtype == o.dtype else g.to(o.dtype))
+            else:
+                out.append(g._cell.a.astype(o._cell.a.dtype))
     return out
 
 
-def _check_create_graph(create_graph: bool) -> None:
-    if create_graph:
-        raise NotImplementedError(
-            "create_graph=True (higher-order gradients through backward) is not supported by "
-            "pytorch_like yet; compute higher-order derivatives with jax.grad on a function.")
+_CYCLE_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using "
+    "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+    "make sure to reset the .grad fields of your parameters to None after use to break the "
+    "cycle and avoid the leak.")
 
 
 def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
              create_graph: bool = False, inputs=None) -> None:
-    """Mirrors ``torch.autograd.backward``: accumulate gradients into leaves' ``.grad``."""
+    """Mirrors ``torch.autograd.backward``: accumulate gradients into leaves' ``.grad``.
+
+    ``retain_graph`` defaults to ``create_graph``; with ``create_graph=True`` each ``.grad``
+    has a history of its own (``grad_fn``) and can be differentiated again.
+    """
     from .engine import run_backward
 
-    _check_create_graph(create_graph)
     outputs = _as_list(tensors)
-    grads = _root_grads(outputs, grad_tensors)
+    grads = _root_grads(outputs, grad_tensors, keep_tensors=bool(create_graph))
     ins = _as_list(inputs) or None
-    run_backward(outputs, grads, bool(retain_graph), inputs=ins, accumulate=True)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if create_graph:
+        warnings.warn(_CYCLE_WARNING, UserWarning, stacklevel=user_stacklevel())
+    run_backward(outputs, grads, bool(retain_graph), inputs=ins, accumulate=True,
+                 create_graph=bool(create_graph))
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
@@ -94,21 +129,27 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
          is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
     """Mirrors ``torch.autograd.grad``: the gradients of ``outputs`` w.r.t. ``inputs``.
 
-    Nothing is accumulated into ``.grad``.
+    Nothing is accumulated into ``.grad``. With ``create_graph=True`` the gradients have a
+    history, so they can be differentiated again (``retain_graph`` defaults to it).
 
     Example:
         >>> x = torch.tensor(3.0, requires_grad=True)
         >>> torch.autograd.grad(x ** 2, x)
         (tensor(6.),)
+        >>> (dy,) = torch.autograd.grad(x ** 3, x, create_graph=True)
+        >>> torch.autograd.grad(dy, x)
+        (tensor(18.),)
     """
     from ..tensor import Tensor
     from .engine import run_backward
 
-    _check_create_graph(create_graph)
     outs = _as_list(outputs)
     ins: Sequence = _as_list(inputs)
-    grads = _root_grads(outs, grad_outputs)
-    got = run_backward(outs, grads, bool(retain_graph), inputs=ins, accumulate=False)
+    grads = _root_grads(outs, grad_outputs, keep_tensors=bool(create_graph))
+    if retain_graph is None:
+        retain_graph = create_graph
+    got = run_backward(outs, grads, bool(retain_graph), inputs=ins, accumulate=False,
+                       create_graph=bool(create_graph))
     result = []
     for t, g in zip(ins, got):
         if g is None:
@@ -119,5 +160,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
             result.append(Tensor._make(jnp.zeros_like(t._cell.a), t._dtype)
                           if materialize_grads else None)
         else:
-            result.append(Tensor._make(g, t._dtype))
+            result.append(g if isinstance(g, Tensor) else Tensor._make(g, t._dtype))
     return tuple(result)

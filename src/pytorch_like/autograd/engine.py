@@ -4,6 +4,11 @@ Mirrors torch's engine: gradients flowing into a node are summed before the node
 nodes run consumers-first (by creation order), leaves accumulate into ``.grad``, hooks and
 ``retain_grad`` see the summed gradient, and saved values are freed unless
 ``retain_graph=True``.
+
+With ``create_graph=True`` the same walk runs on Tensors instead of arrays: each node's
+backward is applied as an op of its own (the jitted ``jax.vjp`` of the node's function,
+whose own gradient JAX derives in turn), so the gradients are recorded and can be
+differentiated again, as torch's double backward.
 """
 
 from __future__ import annotations
@@ -13,8 +18,12 @@ import re
 import jax
 import jax.numpy as jnp
 
-from ..ops._dispatch import AccumulateGrad, Node, _edge
+from .._dtype import from_storage
+from ..ops._dispatch import AccumulateGrad, Node, Op, _edge, _make_vjp, apply
 from ..tensor import Tensor
+from .anomaly_mode import _state as _anomaly
+from .anomaly_mode import report
+from .grad_mode import enable_grad
 
 _add = jax.jit(jnp.add)
 
@@ -68,12 +77,130 @@ def _collect(root_edges):
     return nodes
 
 
-def run_backward(roots, grads, retain_graph: bool, inputs=None, accumulate: bool = True):
-    """Backpropagate ``grads`` (arrays) from ``roots`` (Tensors).
+def run_backward(roots, grads, retain_graph: bool, inputs=None, accumulate: bool = True,
+                 create_graph: bool = False):
+    """Backpropagate ``grads`` (arrays; Tensors too with ``create_graph``) from ``roots``.
 
     With ``inputs`` (Tensors), their gradients are captured and returned in order; when
-    ``accumulate`` is False nothing is written to any ``.grad`` (``autograd.grad``).
+    ``accumulate`` is False nothing is written to any ``.grad`` (``autograd.grad``). With
+    ``create_graph`` the captured gradients and ``.grad`` are Tensors with a history.
     """
+    if create_graph:
+        with enable_grad():
+            grads = [g if isinstance(g, Tensor) else Tensor._make(g, r._dtype)
+                     for g, r in zip(grads, roots)]
+            return _run(roots, grads, retain_graph, inputs, accumulate, _Graph)
+    return _run(roots, grads, retain_graph, inputs, accumulate, _Arrays)
+
+
+class _Arrays:
+    """The ordinary backward: gradients are arrays, each node runs its jitted vjp."""
+
+    add = staticmethod(_add)
+
+    @staticmethod
+    def node(node: Node, cts: list):
+        if node.__class__ is not Node:  # a custom autograd.Function
+            return node.run(cts, graph=False)
+        fn = node.op.backward_fn(node.static, node.cast, node.diff, node.unsaved)
+        return fn(node.saved, tuple(cts))
+
+    @staticmethod
+    def tensor(g, dtype) -> Tensor:
+        return Tensor._make(g, dtype)
+
+    @staticmethod
+    def value(t: Tensor):
+        return t._cell.a
+
+    @staticmethod
+    def accumulate(t: Tensor, g) -> None:
+        if t._grad is None:
+            t._grad = Tensor._make(g, t._dtype)
+        else:
+            cur = t._grad
+            cur._cell.a = _add(cur._cell.a, g)
+            cur._ver[0] += 1
+
+
+class _Graph:
+    """``create_graph=True``: gradients are Tensors and every step of the walk is recorded."""
+
+    @staticmethod
+    def add(a: Tensor, b: Tensor) -> Tensor:
+        return a + b
+
+    @staticmethod
+    def node(node: Node, cts: list):
+        if node.__class__ is not Node:
+            return node.run(cts, graph=True)
+        args = list(node.saved)
+        dtypes = []
+        for pos, (i, edge) in enumerate(zip(node.diff, node.edges)):
+            dtypes.append(_edge_dtype(edge))
+            if args[i] is not None:
+                args[i] = _input_handle(args[i], edge, dtypes[pos])
+        out = apply(_grad_op(node), tuple(args) + tuple(cts), out_dtype=tuple(dtypes)
+                    if len(dtypes) > 1 else dtypes[0])
+        return out if isinstance(out, tuple) else (out,)
+
+    @staticmethod
+    def tensor(g: Tensor, dtype) -> Tensor:
+        return g
+
+    @staticmethod
+    def value(t: Tensor) -> Tensor:
+        return t
+
+    @staticmethod
+    def accumulate(t: Tensor, g: Tensor) -> None:
+        # torch accumulates out of place when the gradient has a history.
+        t._grad = g if t._grad is None else t._grad + g
+
+
+_GRAD_OPS: dict = {}
+
+
+def _grad_op(node: Node) -> Op:
+    """The node's backward as an op of its own: ``(*saved inputs, *cts) -> input grads``.
+
+    Its gradient (the double backward) is JAX's vjp of this vjp. One op per forward op,
+    static arguments, cast and set of differentiable inputs.
+    """
+    key = (node.op, node.static, node.cast, node.diff, node.unsaved)
+    op = _GRAD_OPS.get(key)
+    if op is None:
+        vjp = _make_vjp(node.op, node.op.raw(node.static, node.cast), node.diff, node.unsaved)
+        n_in = len(node.saved)
+        single = len(node.diff) == 1
+
+        def fn(*xs):
+            out = vjp(xs[:n_in], xs[n_in:])
+            return out[0] if single else tuple(out)
+        op = _GRAD_OPS[key] = Op(node.op.name + "_backward", fn, nout=len(node.diff),
+                                 grad_name=re.sub(r"\d+$", "", node.op.grad_name) + "Backward")
+    return op
+
+
+def _edge_dtype(edge):
+    target, k = edge
+    if isinstance(target, AccumulateGrad):
+        return target.variable._dtype
+    return _dtype_of(target, k)
+
+
+def _input_handle(value, edge, dtype) -> Tensor:
+    """A Tensor holding a saved input whose gradient flows back along ``edge``: the input's
+    own history, so that the recorded backward connects to the original graph."""
+    target, k = edge
+    if isinstance(target, AccumulateGrad):
+        t = Tensor._make(value, dtype, True)
+        t._acc = target
+        return t
+    return Tensor._make(value, dtype, True, target, k)
+
+
+def _run(roots, grads, retain_graph: bool, inputs, accumulate: bool, kind):
     root_edges = []
     for i, r in enumerate(roots):
         if not r._rg:
@@ -92,8 +219,9 @@ def run_backward(roots, grads, retain_graph: bool, inputs=None, accumulate: bool
     captured = [None] * (len(inputs) if inputs is not None else 0)
 
     buf: dict = {}
+    add = kind.add
     for e, g in zip(root_edges, grads):
-        _put(buf, e, g)
+        _put(buf, e, g, add)
 
     order = sorted((n for n in nodes if isinstance(n, Node)), key=lambda n: -n.seq)
     for node in order:
@@ -104,17 +232,17 @@ def run_backward(roots, grads, retain_graph: bool, inputs=None, accumulate: bool
             raise RuntimeError(_BACKWARD_TWICE)
         _check_versions(node)
         if node.hooks is not None or node.retain is not None:
-            cts = _run_tensor_hooks(node, cts)
+            cts = _run_tensor_hooks(node, cts, kind)
         for k, ct in enumerate(cts):
             if ct is not None and (id(node), k) in targets:
                 for pos in targets[(id(node), k)]:
                     captured[pos] = ct
         if inputs is not None and id(node) not in run:
             continue
-        fn = node.op.backward_fn(node.static, node.cast, node.diff, node.unsaved)
-        in_grads = fn(node.saved, tuple(cts))
+        in_grads = _checked(kind, node, cts) if _anomaly.enabled else kind.node(node, cts)
         for e, g in zip(node.edges, in_grads):
-            _put(buf, e, g)
+            if g is not None:  # a custom Function may return None for an input
+                _put(buf, e, g, add)
         if not retain_graph:
             node.saved = None
 
@@ -128,26 +256,47 @@ def run_backward(roots, grads, retain_graph: bool, inputs=None, accumulate: bool
             hooks = t.__dict__.get("_hooks")
             if hooks:
                 for h in list(hooks.values()):
-                    r = h(Tensor._make(g, t._dtype))
+                    r = h(kind.tensor(g, t._dtype))
                     if r is not None:
-                        g = r._cell.a
+                        g = kind.value(r)
             if (id(n), 0) in targets:
                 for pos in targets[(id(n), 0)]:
                     captured[pos] = g
             if accumulate and (inputs is None or (id(n), 0) in targets):
-                _accumulate(t, g)
+                kind.accumulate(t, g)
     if inputs is not None and accumulate:
         for t, g in zip(inputs, captured):
             if g is not None and t._node is not None:
-                _accumulate(t, g)
+                kind.accumulate(t, g)
     return captured
+
+
+def _checked(kind, node: Node, cts: list) -> list:
+    """A node's backward under anomaly detection: its forward traceback with any error,
+    and (``check_nan``) an error for NaN gradients."""
+    try:
+        in_grads = kind.node(node, cts)
+    except Exception:
+        report(node)
+        raise
+    if _anomaly.check_nan:
+        for i, g in enumerate(in_grads):
+            a = g._cell.a if isinstance(g, Tensor) else g
+            if a is None or isinstance(a, jax.core.Tracer) \
+                    or not jnp.issubdtype(a.dtype, jnp.inexact):
+                continue
+            if bool(jnp.isnan(a).any()):
+                report(node)
+                raise RuntimeError(f"Function '{node.name()}' returned nan values in its "
+                                   f"{i}th output.")
+    return in_grads
 
 
 def _key(edge):
     return (id(edge[0]), edge[1])
 
 
-def _put(buf, edge, g) -> None:
+def _put(buf, edge, g, add) -> None:
     node, k = edge
     slot = buf.get(id(node))
     if slot is None:
@@ -155,7 +304,7 @@ def _put(buf, edge, g) -> None:
         if node.__class__ is Node and node.op.diff_out is not None:
             n = len(node.op.diff_out)
         slot = buf[id(node)] = [None] * n
-    slot[k] = g if slot[k] is None else _add(slot[k], g)
+    slot[k] = g if slot[k] is None else add(slot[k], g)
 
 
 def _prune(nodes, targets):
@@ -175,35 +324,24 @@ def _prune(nodes, targets):
     return [n for n in nodes if id(n) in needed], run
 
 
-def _run_tensor_hooks(node: Node, cts):
+def _run_tensor_hooks(node: Node, cts, kind):
     cts = list(cts)
     for k, ct in enumerate(cts):
         if ct is None:
             continue
         if node.hooks is not None:
             for h in list(node.hooks.get(k, {}).values()):
-                r = h(Tensor._make(ct, _dtype_of(node, k)))
+                r = h(kind.tensor(ct, _dtype_of(node, k)))
                 if r is not None:
-                    ct = cts[k] = r._cell.a
+                    ct = cts[k] = kind.value(r)
         if node.retain is not None and k in node.retain:
             t = node.retain[k]()
             if t is not None:
-                _accumulate(t, ct)
+                kind.accumulate(t, ct)
     return cts
 
 
 def _dtype_of(node: Node, k: int):
-    from .._dtype import from_storage
-
     if node.op.diff_out is not None:
         k = node.op.diff_out[k]
     return from_storage(node.out_meta[k][1])
-
-
-def _accumulate(t, g) -> None:
-    if t._grad is None:
-        t._grad = Tensor._make(g, t._dtype)
-    else:
-        cur = t._grad
-        cur._cell.a = _add(cur._cell.a, g)
-        cur._ver[0] += 1

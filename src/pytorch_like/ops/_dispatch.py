@@ -20,6 +20,8 @@ import jax
 import jax.numpy as jnp
 
 from .._backend import compiler_options
+from ..autograd.anomaly_mode import _state as _anomaly
+from ..autograd.anomaly_mode import forward_trace
 from ..autograd.grad_mode import _state as _grad_state
 from ..tensor import Tensor  # defined before the op modules import this one
 
@@ -154,7 +156,7 @@ class Node:
     """
 
     __slots__ = ("op", "static", "cast", "saved", "unsaved", "diff", "edges", "versions",
-                 "seq", "hooks", "retain", "out_meta", "__weakref__")
+                 "seq", "hooks", "retain", "out_meta", "trace", "__weakref__")
 
     def __init__(self, op, static, cast, saved, unsaved, diff, edges, versions, out_meta):
         self.op = op
@@ -169,6 +171,8 @@ class Node:
         self.hooks = None
         self.retain = None
         self.out_meta = out_meta
+        # The forward's traceback, kept only under anomaly detection.
+        self.trace = forward_trace() if _anomaly.enabled else None
 
     def name(self) -> str:
         return self.op.grad_name

@@ -11,7 +11,7 @@ import jax
 from .. import _dtype as D
 from ..random import _next_key
 from ..tensor import Tensor
-from . import creation, indexing, linalg, pointwise, reduction, shape
+from . import creation, indexing, linalg, pointwise, reduction, search, shape
 from ._sampling import sample
 from ._inplace import assign, check, rebind
 from ._util import operand
@@ -33,6 +33,10 @@ for _mod in (pointwise, reduction, shape, indexing, linalg):
 
 for _name in ("isclose", "allclose", "equal"):
     _method(_name, getattr(pointwise, _name))
+_method("unique", search.unique)
+_method("unfold", shape.unfold)
+_method("isin", search.isin)
+_method("histc", search.histc)
 
 
 def _varargs_shape(fn):
@@ -170,7 +174,7 @@ _INPLACE = ["add", "sub", "mul", "div", "pow", "clamp", "clip", "neg", "abs", "e
             "copysign", "t", "squeeze", "unsqueeze", "transpose", "xlogy", "logit",
             "bitwise_and", "bitwise_or", "bitwise_xor", "eq", "ne", "lt", "le", "gt", "ge",
             "scatter_reduce", "exp2", "log2", "log10", "sinh", "cosh", "tan", "asin",
-            "acos", "atan", "deg2rad", "rad2deg", "erfc", "sub"]
+            "acos", "atan", "deg2rad", "rad2deg", "erfc", "sub", "clamp_min", "clamp_max"]
 for _name in _INPLACE:
     _method(_name + "_", _inplace(getattr(_T, _name)))
 

@@ -24,7 +24,8 @@ from ._util import shape_arg
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like",
            "ones_like", "full_like", "empty_like", "arange", "linspace", "logspace", "eye",
            "rand", "randn", "randint", "randperm", "normal", "bernoulli", "rand_like",
-           "randn_like", "randint_like", "scalar_tensor", "multinomial", "poisson"]
+           "randn_like", "randint_like", "scalar_tensor", "multinomial", "poisson",
+           "tril_indices", "triu_indices"]
 
 
 def _place(a, device):
@@ -270,6 +271,31 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None,
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     t = Tensor._make(_place(jnp.eye(n, m, dtype=dt.storage), device), dt)
     return t._set_requires_grad(True) if requires_grad else t
+
+
+def _tri_indices(which, row: int, col: int, offset: int, dtype, device) -> Tensor:
+    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    rows, cols = which(row, offset, col)
+    idx = np.stack([rows, cols]).astype(dt.storage).reshape(2, -1)
+    return Tensor._make(_place(jnp.asarray(idx), device), dt)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
+                 layout=None) -> Tensor:
+    """Mirrors ``torch.tril_indices``: the (2, N) row/column indices of the lower triangle.
+
+    Example:
+        >>> torch.tril_indices(3, 3)
+        tensor([[0, 1, 1, 2, 2, 2],
+                [0, 0, 1, 0, 1, 2]])
+    """
+    return _tri_indices(np.tril_indices, row, col, offset, dtype, device)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
+                 layout=None) -> Tensor:
+    """Mirrors ``torch.triu_indices``: the (2, N) row/column indices of the upper triangle."""
+    return _tri_indices(np.triu_indices, row, col, offset, dtype, device)
 
 
 # -- random ------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from ..tensor import Tensor
 from ._dispatch import Op, apply
 from ._util import binary_dtype, cast_for, check_broadcast, float_dtype, operand, result_dtype
 
-__all__ = ["add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
+__all__ = ["clamp_min", "clamp_max", "diff",
+           "add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
            "neg", "abs", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt",
            "rsqrt", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh",
            "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "frac", "reciprocal",
@@ -430,6 +431,39 @@ def clamp(input, min=None, max=None) -> Tensor:  # noqa: A001, A002
 
 
 clip = clamp
+
+
+def clamp_min(input, min) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.clamp_min``: ``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.clamp_max``: ``clamp(input, max=max)``."""
+    return clamp(input, max=max)
+
+
+def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.diff``: the ``n``-th forward difference along ``dim`` (``prepend`` and
+    ``append`` are joined on first). Booleans differ by ``!=``, as in torch.
+
+    Example:
+        >>> torch.diff(torch.tensor([1, 3, 6, 10]))
+        tensor([2, 3, 4])
+    """
+    from .shape import cat, narrow
+
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    parts = [t for t in (prepend, input, append) if t is not None]
+    x = cat(parts, dim) if len(parts) > 1 else input
+    for _ in range(n):
+        length = x.shape[dim]
+        if length == 0:
+            break
+        hi, lo = narrow(x, dim, 1, length - 1), narrow(x, dim, 0, length - 1)
+        x = ne(hi, lo) if x.dtype is D.bool_ else sub(hi, lo)
+    return x
 
 _where = Op("where", lambda c, a, b: jnp.where(c, a, b), saves=(0,), grad_name="WhereBackward0")
 

@@ -7,6 +7,7 @@ torch's conventions: ``dim`` may be an int or tuple, ``keepdim=False``; integer 
 
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
 
 import jax
@@ -14,13 +15,14 @@ import jax.numpy as jnp
 
 from .. import _dtype as D
 from ..tensor import Tensor
-from ._dispatch import Op, apply
+from ._dispatch import ALL, Op, apply
 from ._util import cast_for, dims_arg, float_dtype
 
 __all__ = ["sum", "mean", "prod", "std", "var", "std_mean", "var_mean", "max", "min", "amax",
            "amin", "argmax", "argmin", "logsumexp", "softmax", "log_softmax", "cumsum",
            "cumprod", "norm", "all", "any", "median", "count_nonzero", "aminmax", "nansum",
-           "nanmean", "mode", "sort", "argsort", "topk", "kthvalue", "cummax", "cummin"]
+           "nanmean", "mode", "sort", "argsort", "topk", "kthvalue", "cummax", "cummin",
+           "quantile", "nanquantile"]
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
@@ -493,3 +495,82 @@ def mode(input, dim: int = -1, keepdim: bool = False):  # noqa: A002
     if keepdim:
         v, i = v.unsqueeze(dim), i.unsqueeze(dim)
     return values_indices(v, i)
+
+
+def _quantile_fn(x, q, *, dim, keepdim, method, nan):
+    # torch's algorithm: sort (NaN last), rank = q * (valid count - 1), then interpolate
+    # between the neighbouring order statistics; 'nearest' rounds half to even.
+    ndim = x.ndim
+    if dim is None:
+        x, dim = x.reshape(-1), 0
+    v = jnp.moveaxis(jnp.sort(x, axis=dim), dim, -1)
+    n = v.shape[-1]
+    isnan = jnp.isnan(v)
+    valid = (n - isnan.sum(-1, keepdims=True)) if nan else jnp.full(v.shape[:-1] + (1,), n)
+    qs = q.reshape(q.shape + (1,) * v.ndim)
+    rank = qs * (valid - 1).astype(v.dtype)
+    if not nan:
+        rank = jnp.where(isnan.any(-1, keepdims=True), n - 1, rank)  # NaN wins
+    lo = jnp.clip(jnp.floor(rank), 0, n - 1).astype(jnp.int32)
+    hi = jnp.clip(jnp.ceil(rank), 0, n - 1).astype(jnp.int32)
+    vb = jnp.broadcast_to(v, q.shape + v.shape)
+    pick = functools.partial(jnp.take_along_axis, vb, axis=-1)
+    if method == "lower":
+        out = pick(lo)
+    elif method == "higher":
+        out = pick(hi)
+    elif method == "nearest":
+        out = pick(jnp.round(rank).astype(jnp.int32))
+    else:
+        a, b = pick(lo), pick(hi)
+        w = 0.5 if method == "midpoint" else (rank - lo).astype(v.dtype)
+        out = a + (b - a) * w
+    if nan:
+        out = jnp.where(valid == 0, jnp.nan, out)
+    out = out[..., 0]
+    if keepdim:
+        out = jnp.expand_dims(out, tuple(range(q.ndim, q.ndim + ndim))) \
+            if x.ndim == 1 and ndim != 1 else jnp.expand_dims(out, q.ndim + dim)
+    return out
+
+
+_quantile_op = Op("quantile", _quantile_fn, saves=ALL, grad_name="QuantileBackward0")
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(input, q, dim, keepdim, interpolation, nan):  # noqa: A002
+    name = "nanquantile" if nan else "quantile"
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest. Got {interpolation}")
+    from .creation import tensor
+    qt = q if isinstance(q, Tensor) else tensor(q, dtype=input.dtype)
+    if qt.ndim > 1:
+        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+    qv = qt._cell.a
+    if not isinstance(qv, jax.core.Tracer) and bool(((qv < 0) | (qv > 1)).any()):
+        raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    d = None if dim is None else dims_arg(dim, input.ndim)[0]
+    return apply(_quantile_op, (input, qt.detach()),
+                 (("dim", d), ("keepdim", bool(keepdim)), ("method", interpolation),
+                  ("nan", nan)))
+
+
+def quantile(input, q, dim=None, keepdim: bool = False, *,  # noqa: A002
+             interpolation: str = "linear") -> Tensor:
+    """Mirrors ``torch.quantile``: the ``q``-th quantiles (a number or a 1-D tensor, whose
+    dimension then comes first) along ``dim`` or of all elements; NaN if a slice has NaN.
+
+    Example:
+        >>> torch.quantile(torch.tensor([0., 1., 2., 3.]), 0.5)
+        tensor(1.5000)
+    """
+    return _quantile(input, q, dim, keepdim, interpolation, False)
+
+
+def nanquantile(input, q, dim=None, keepdim: bool = False, *,  # noqa: A002
+                interpolation: str = "linear") -> Tensor:
+    """Mirrors ``torch.nanquantile``: ``quantile`` ignoring NaN."""
+    return _quantile(input, q, dim, keepdim, interpolation, True)

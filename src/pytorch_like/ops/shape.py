@@ -21,7 +21,8 @@ __all__ = ["reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose
            "split", "chunk", "unbind", "tensor_split", "flip", "fliplr", "flipud", "roll",
            "narrow", "tril", "triu", "diag", "diagonal", "diag_embed", "broadcast_tensors",
            "atleast_1d", "atleast_2d", "repeat_interleave", "rot90", "ravel", "dstack",
-           "column_stack", "meshgrid", "trace", "block_diag", "cartesian_prod", "outer"]
+           "column_stack", "meshgrid", "trace", "block_diag", "cartesian_prod", "outer",
+           "select"]
 
 
 def _reshape_fn(x, *, shape):
@@ -424,6 +425,45 @@ def narrow(input, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
     d = _wrap_dim(dim, input.ndim)
     idx = (slice(None),) * d + (slice(start, start + length),)
     return input[idx]
+
+
+def select(input, dim: int, index: int) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.select``: the slice at ``index`` along ``dim``, that dim removed."""
+    d = _wrap_dim(dim, input.ndim)
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input.shape)} at dimension {d}")
+    return input[(slice(None),) * d + (index,)]
+
+
+def _unfold_fn(x, *, dim, size, step):
+    count = (x.shape[dim] - size) // step + 1
+    idx = jnp.arange(count)[:, None] * step + jnp.arange(size)[None, :]
+    windows = jnp.take(x, idx, axis=dim)  # dim becomes (count, size)
+    return jnp.moveaxis(windows, dim + 1, -1)
+
+
+_unfold = Op("unfold", _unfold_fn, saves=(), grad_name="UnfoldBackward0")
+
+
+def unfold(input, dimension: int, size: int, step: int) -> Tensor:  # noqa: A002
+    """Mirrors ``Tensor.unfold``: every window of ``size`` along ``dimension``, ``step``
+    apart, as a new last dimension.
+
+    Example:
+        >>> torch.arange(5.).unfold(0, 2, 2)
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    d = _wrap_dim(dimension, max(input.ndim, 1))
+    length = input.shape[d] if input.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {length} but size "
+                           f"is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return apply(_unfold, (input,), (("dim", d), ("size", int(size)), ("step", int(step))))
 
 
 # -- reordering --------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from .container import *  # noqa: F401,F403
 from .container import __all__ as _container_all
 from .conv import *  # noqa: F401,F403
 from .conv import __all__ as _conv_all
+from .distance import *  # noqa: F401,F403
+from .distance import __all__ as _distance_all
 from .dropout import *  # noqa: F401,F403
 from .dropout import __all__ as _dropout_all
 from .flatten import *  # noqa: F401,F403
@@ -36,4 +38,4 @@ __all__ = (["Module"] + list(_activation_all) + list(_container_all) + list(_con
            + list(_dropout_all) + list(_flatten_all) + list(_linear_all)
            + list(_normalization_all) + list(_padding_all) + list(_pooling_all)
            + list(_rnn_all) + list(_sparse_all) + list(_loss_all) + list(_transformer_all)
-           + list(_upsampling_all))
+           + list(_upsampling_all) + list(_distance_all))
