@@ -96,28 +96,32 @@ def test_reduce_lr_on_plateau_equals_torch():
     assert seqs[0] == seqs[2] and seqs[1] == seqs[3]
 
 
-def test_state_dict_round_trip_resumes_the_sequence():
-    opt = _opt(pl)
-    sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)
+def _resumed(make, **opt_kw):
+    """Run 4 steps, save, run 5 more; rebuild from the saved states and run 5: both lists."""
+    opt = _opt(pl, **opt_kw)
+    sched = make(opt)
     for _ in range(4):
         opt.step()
         sched.step()
-    sd = sched.state_dict()
-    opt_sd = opt.state_dict()
-    expect = []
-    for _ in range(5):
-        opt.step()
-        sched.step()
-        expect.append(sched.get_last_lr())
-    opt2 = _opt(pl)
-    opt2.load_state_dict(opt_sd)
-    sched2 = optim.lr_scheduler.CosineAnnealingLR(opt2, T_max=10)
-    sched2.load_state_dict(sd)
-    got = []
-    for _ in range(5):
-        opt2.step()
-        sched2.step()
-        got.append(sched2.get_last_lr())
+    sd, opt_sd = sched.state_dict(), opt.state_dict()
+    runs = []
+    for o, s in ((opt, sched), (None, None)):
+        if o is None:
+            o = _opt(pl, **opt_kw)
+            o.load_state_dict(opt_sd)
+            s = make(o)
+            s.load_state_dict(sd)
+        lrs = []
+        for _ in range(5):
+            o.step()
+            s.step()
+            lrs.append(s.get_last_lr())
+        runs.append(lrs)
+    return runs, sd
+
+
+def test_state_dict_round_trip_resumes_the_sequence():
+    (expect, got), sd = _resumed(lambda o: optim.lr_scheduler.CosineAnnealingLR(o, T_max=10))
     assert got == expect
     assert "optimizer" not in sd and sd["last_epoch"] == 4
 
@@ -200,23 +204,6 @@ def test_cyclic_lr_errors_and_resume():
     with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
         optim.lr_scheduler.CyclicLR(optim.Adagrad([pl.zeros(1, requires_grad=True)]), 0.01,
                                     0.1)
-    opt = _opt(pl, momentum=0.9)
-    sched = optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, step_size_up=3)
-    for _ in range(4):
-        opt.step()
-        sched.step()
-    sd = sched.state_dict()
-    rest = []
-    for _ in range(4):
-        opt.step()
-        sched.step()
-        rest.append(sched.get_last_lr())
-    opt2 = _opt(pl, momentum=0.9)
-    sched2 = optim.lr_scheduler.CyclicLR(opt2, 0.01, 0.1, step_size_up=3)
-    sched2.load_state_dict(sd)
-    again = []
-    for _ in range(4):
-        opt2.step()
-        sched2.step()
-        again.append(sched2.get_last_lr())
-    assert again == rest
+    (expect, got), _ = _resumed(
+        lambda o: optim.lr_scheduler.CyclicLR(o, 0.01, 0.1, step_size_up=3), momentum=0.9)
+    assert got == expect
