@@ -27,12 +27,14 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "Function", "FunctionCtx", "function", "once_differentiable",
            "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-           "is_anomaly_check_nan_enabled"]
+           "is_anomaly_check_nan_enabled", "functional"]
 
 
 def __getattr__(name: str):
     # ``Function`` needs Tensor and the op machinery, which import this package's grad
     # modes first: loaded on first use.
+    if name == "functional":
+        return importlib.import_module(__name__ + ".functional")
     if name in ("Function", "FunctionCtx", "once_differentiable", "function"):
         function = importlib.import_module(__name__ + ".function")
         return function if name == "function" else getattr(function, name)

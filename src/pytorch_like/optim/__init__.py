@@ -17,6 +17,7 @@ from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
+from .lbfgs import LBFGS
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -24,4 +25,4 @@ from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "AdaBelief", "RMSprop", "Adagrad", "Adadelta",
-           "Adamax", "NAdam", "RAdam", "lr_scheduler"]
+           "Adamax", "NAdam", "RAdam", "LBFGS", "lr_scheduler"]
