@@ -65,6 +65,13 @@ def test_check_nan_off_and_set_detect_anomaly_as_a_switch():
         assert pl.is_anomaly_enabled()
     assert not pl.is_anomaly_enabled()
 
+    with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"):
+        @pl.autograd.detect_anomaly(check_nan=False)
+        def inside():
+            return pl.is_anomaly_enabled(), pl.is_anomaly_check_nan_enabled()
+    assert inside() == (True, False)
+    assert not pl.is_anomaly_enabled() and pl.is_anomaly_check_nan_enabled()
+
 
 def _broken_backward(ctx, g):
     raise ValueError("broken backward")

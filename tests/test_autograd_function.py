@@ -149,6 +149,16 @@ def test_errors_use_torchs_words():
     with pytest.raises(RuntimeError, match="Legacy autograd function with non-static forward"):
         TooMany()
 
+    class SavesANumber(pl.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x, 3.0)
+            return x
+
+    with pytest.raises(TypeError, match="save_for_backward can only save variables, but "
+                                        "argument 1 is of type float"):
+        SavesANumber.apply(x)
+
     P3 = _legendre(pl)
     y = P3.apply(x).sum()
     y.backward()

@@ -89,6 +89,8 @@ FAST = [
     ("Adamax", dict(lr=0.1, weight_decay=0.1)),
     ("NAdam", dict(lr=0.1, weight_decay=0.1)),
     ("RAdam", dict(lr=0.1, betas=(0.9, 0.9), weight_decay=0.1)),
+    ("Rprop", dict(lr=0.05, etas=(0.4, 1.3), step_sizes=(1e-3, 0.2))),
+    ("ASGD", dict(lr=0.1, t0=3, lambd=0.01, weight_decay=0.1)),
 ]
 
 FULL = [
@@ -119,6 +121,10 @@ FULL = [
     ("RAdam", dict(lr=0.1)),
     ("RAdam", dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)),
     ("RAdam", dict(lr=0.1, maximize=True)),
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.1, maximize=True)),
+    ("ASGD", dict()),
+    ("ASGD", dict(lr=0.05, alpha=0.5, t0=0, maximize=True)),
 ]
 
 
@@ -370,7 +376,8 @@ def _ctor_cases():
         ("RMSprop", dict(momentum=-1)), ("Adagrad", dict(lr_decay=-1)),
         ("Adagrad", dict(initial_accumulator_value=-1)), ("Adadelta", dict(rho=1.5)),
         ("Adamax", dict(eps=-1)), ("NAdam", dict(momentum_decay=-1)),
-        ("RAdam", dict(betas=(-0.1, 0.9))),
+        ("RAdam", dict(betas=(-0.1, 0.9))), ("Rprop", dict(etas=(1.5, 1.2))),
+        ("Rprop", dict(lr=-1)), ("ASGD", dict(lr=-1)), ("ASGD", dict(weight_decay=-1)),
     ]
 
 

@@ -41,30 +41,9 @@ def is_anomaly_check_nan_enabled() -> bool:
     return _state.check_nan
 
 
-class detect_anomaly:
-    """Mirrors ``torch.autograd.detect_anomaly``: a context manager (and decorator)."""
-
-    def __init__(self, check_nan: bool = True) -> None:
-        self.check_nan = check_nan
-        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime "
-                      "and should only be enabled for debugging.", UserWarning, stacklevel=2)
-
-    def __enter__(self) -> None:
-        self._prev = (_state.enabled, _state.check_nan)
-        _state.enabled, _state.check_nan = True, self.check_nan
-
-    def __exit__(self, *exc) -> None:
-        _state.enabled, _state.check_nan = self._prev
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with _Switch(True, self.check_nan):
-                return fn(*args, **kwargs)
-        return wrapper
-
-
 class _Switch:
+    """Sets anomaly mode while entered; restores the previous setting on exit."""
+
     def __init__(self, mode: bool, check_nan: bool) -> None:
         self.mode, self.check_nan = mode, check_nan
 
@@ -74,6 +53,22 @@ class _Switch:
 
     def __exit__(self, *exc) -> None:
         _state.enabled, _state.check_nan = self._prev
+
+
+class detect_anomaly(_Switch):
+    """Mirrors ``torch.autograd.detect_anomaly``: a context manager (and decorator)."""
+
+    def __init__(self, check_nan: bool = True) -> None:
+        super().__init__(True, check_nan)
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime "
+                      "and should only be enabled for debugging.", UserWarning, stacklevel=2)
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with _Switch(True, self.check_nan):
+                return fn(*args, **kwargs)
+        return wrapper
 
 
 class set_detect_anomaly(_Switch):

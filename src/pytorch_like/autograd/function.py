@@ -51,10 +51,10 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors) -> None:
         """Mirrors ``ctx.save_for_backward``: tensors (or None) for ``ctx.saved_tensors``."""
-        for t in tensors:
+        for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{tensors.index(t)} is of type {type(t).__name__}")
+                                f"{i} is of type {type(t).__name__}")
         self._saved = tuple(tensors)
         self._versions = tuple(None if t is None else t._ver[0] for t in tensors)
 

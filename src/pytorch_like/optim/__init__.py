@@ -17,12 +17,14 @@ from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
+from .asgd import ASGD
 from .lbfgs import LBFGS
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "AdaBelief", "RMSprop", "Adagrad", "Adadelta",
-           "Adamax", "NAdam", "RAdam", "LBFGS", "lr_scheduler"]
+           "Adamax", "NAdam", "RAdam", "LBFGS", "Rprop", "ASGD", "lr_scheduler"]
