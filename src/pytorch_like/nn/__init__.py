@@ -16,9 +16,9 @@ from __future__ import annotations
 from . import functional, init, utils
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 from . import parallel  # noqa: E402
 from .parallel import DataParallel  # noqa: E402
 
-__all__ = ["Parameter", "Buffer", "functional", "init", "utils", "parallel",
-           "DataParallel"] + list(_modules_all)
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "functional",
+           "init", "utils", "parallel", "DataParallel"] + list(_modules_all)

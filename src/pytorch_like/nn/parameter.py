@@ -16,7 +16,7 @@ from __future__ import annotations
 from .. import _dtype as D
 from ..tensor import Tensor
 
-__all__ = ["Parameter", "Buffer"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 
 
 def _share(dst: Tensor, src: Tensor) -> None:
@@ -111,3 +111,74 @@ def _rebuild_parameter(array, dtype_name: str, requires_grad: bool) -> Parameter
 
     dt = getattr(D, dtype_name if dtype_name != "bool" else "bool_")
     return Parameter(tensor(array, dtype=dt), requires_grad)
+
+
+_UNINITIALIZED = (
+    "Can't access the shape of an uninitialized parameter or buffer. This error usually "
+    "happens in `load_state_dict` when trying to load an uninitialized parameter into an "
+    "initialized one. Call `forward` to initialize the parameters before accessing their "
+    "attributes.")
+
+
+class _Uninitialized:
+    """A tensor without a shape yet (lazy modules): ``materialize`` gives it one in place,
+    so whoever holds it (an optimizer built before the first forward) sees the real one."""
+
+    cls_to_become: type = Tensor
+
+    @property
+    def shape(self):
+        raise RuntimeError(_UNINITIALIZED)
+
+    def size(self, dim=None):
+        raise RuntimeError(_UNINITIALIZED)
+
+    def numel(self) -> int:
+        raise RuntimeError(_UNINITIALIZED)
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        """Mirrors ``UninitializedParameter.materialize``: uninitialised values of
+        ``shape``; the object becomes a plain Parameter (or Tensor)."""
+        from ..ops.creation import empty
+
+        fresh = empty(tuple(shape), device=device, dtype=dtype or self._dtype)
+        rg = self._rg
+        _share(self, fresh)
+        self._rg = rg
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    __str__ = __repr__
+
+
+class UninitializedParameter(_Uninitialized, Parameter):
+    """Mirrors ``torch.nn.UninitializedParameter``: a lazy module's parameter before the
+    first forward fixes its shape."""
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
+        from ..ops.creation import empty
+
+        return Parameter.__new__(cls, empty(0, device=device, dtype=dtype), requires_grad)
+
+    def __init__(self, requires_grad: bool = True, device=None, dtype=None) -> None:
+        pass
+
+
+class UninitializedBuffer(_Uninitialized, Tensor):
+    """Mirrors ``torch.nn.UninitializedBuffer`` (a lazy BatchNorm's running statistics)."""
+
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad: bool = False, device=None, dtype=None):
+        from ..ops.creation import empty
+
+        self = object.__new__(cls)
+        _share(self, empty(0, device=device, dtype=dtype))
+        return self
+
+    def __init__(self, requires_grad: bool = False, device=None, dtype=None) -> None:
+        pass

@@ -14,6 +14,8 @@ from .dropout import *  # noqa: F401,F403
 from .dropout import __all__ as _dropout_all
 from .flatten import *  # noqa: F401,F403
 from .flatten import __all__ as _flatten_all
+from .lazy import *  # noqa: F401,F403
+from .lazy import __all__ as _lazy_all
 from .linear import *  # noqa: F401,F403
 from .linear import __all__ as _linear_all
 from .loss import *  # noqa: F401,F403
@@ -38,4 +40,4 @@ __all__ = (["Module"] + list(_activation_all) + list(_container_all) + list(_con
            + list(_dropout_all) + list(_flatten_all) + list(_linear_all)
            + list(_normalization_all) + list(_padding_all) + list(_pooling_all)
            + list(_rnn_all) + list(_sparse_all) + list(_loss_all) + list(_transformer_all)
-           + list(_upsampling_all) + list(_distance_all))
+           + list(_upsampling_all) + list(_distance_all) + list(_lazy_all))
