@@ -114,6 +114,17 @@ def _storage(d: dtype) -> np.dtype:
     return _storage_for(d, bool(jax.config.jax_enable_x64))
 
 
+_TYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half",
+               "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
+               "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
+               "complex128": "ComplexDouble"}
+
+
+def type_word(d: dtype) -> str:
+    """torch's scalar-type name in messages: ``Float``, ``Long``, ``Bool``..."""
+    return _TYPE_WORDS.get(d.name, d.name)
+
+
 def from_np(npd) -> dtype:
     """The torch dtype of a numpy/JAX dtype (numpy's int64 and float64 map to themselves)."""
     try:

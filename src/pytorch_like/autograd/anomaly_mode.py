@@ -77,8 +77,7 @@ class set_detect_anomaly(_Switch):
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         super().__init__(mode, check_nan)
-        self._prev = (_state.enabled, _state.check_nan)
-        _state.enabled, _state.check_nan = mode, check_nan
+        super().__enter__()  # takes effect now, not only inside ``with``
 
     def __enter__(self) -> None:
         pass

@@ -46,6 +46,7 @@ class FunctionCtx:
         self.needs_input_grad: tuple = ()
         self.materialize_grads = True
         self._saved: tuple = ()
+        self._versions: tuple = ()
         self._non_diff: set = set()
         self._node: _FunctionNode | None = None
 
@@ -190,7 +191,7 @@ class Function(metaclass=_FunctionMeta):
             return output
         diff = tuple(i for i, need in enumerate(ctx.needs_input_grad) if need)
         versions = tuple((t._ver, v, t._dtype, tuple(t.shape), t._node, t._oidx)
-                         for t, v in zip(ctx._saved, getattr(ctx, "_versions", ()))
+                         for t, v in zip(ctx._saved, ctx._versions)
                          if t is not None)
         meta = tuple((tuple(o.shape), o._cell.a.dtype, o._dtype) if isinstance(o, Tensor)
                      else ((), jnp.float32, None) for o in outs)

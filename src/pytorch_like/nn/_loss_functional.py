@@ -38,15 +38,6 @@ from ..tensor import Tensor
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
 
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
-               "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
-               "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
-               "complex128": "ComplexDouble"}
-
-
-def _tname(dt: D.dtype) -> str:
-    return _TYPE_NAMES.get(dt.name, dt.name)
-
 
 def _size(shape) -> str:
     return f"torch.Size([{', '.join(str(s) for s in shape)}])"
@@ -202,8 +193,8 @@ def _check_class_weight(weight: Tensor | None, input: Tensor) -> None:  # noqa: 
                            "or no classes but got weight tensor of shape: "
                            f"[{', '.join(map(str, weight.shape))}]")
     if weight.dtype is not input.dtype and _autocast_hook.policy is None:  # autocast casts
-        raise RuntimeError(f"expected scalar type {_tname(input.dtype)} but found "
-                           f"{_tname(weight.dtype)}")
+        raise RuntimeError(f"expected scalar type {D.type_word(input.dtype)} but found "
+                           f"{D.type_word(weight.dtype)}")
 
 
 def _check_target_range(target: Tensor, n_classes: int, ignore_index: int) -> None:
@@ -222,7 +213,7 @@ def _check_target_range(target: Tensor, n_classes: int, ignore_index: int) -> No
 def _check_index_target(target: Tensor) -> None:
     if target.dtype not in (D.int64, D.uint8):
         raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_tname(target.dtype)}")
+            f"expected target dtype to be Long or Byte, but got {D.type_word(target.dtype)}")
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
@@ -277,7 +268,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if tuple(input.shape) == tuple(target.shape):
         if not target.dtype.is_floating_point:
             raise RuntimeError("Expected floating point type for target with class "
-                               f"probabilities, got {_tname(target.dtype)}")
+                               f"probabilities, got {D.type_word(target.dtype)}")
         return apply(_ce_prob, (input, target, weight), (("reduction", reduction), static_ls))
     _check_nll_shapes(input, target)
     _check_index_target(target)
@@ -459,8 +450,8 @@ _bce_logits = Op("binary_cross_entropy_with_logits", _bce_logits_fn,
 def _check_same_float(input: Tensor, other: Tensor | None) -> None:  # noqa: A002
     # Under torch.autocast the policy casts both to float32 first.
     if other is not None and other.dtype is not input.dtype and _autocast_hook.policy is None:
-        raise RuntimeError(f"Found dtype {_tname(other.dtype)} but expected "
-                           f"{_tname(input.dtype)}")
+        raise RuntimeError(f"Found dtype {D.type_word(other.dtype)} but expected "
+                           f"{D.type_word(input.dtype)}")
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor,  # noqa: A002

@@ -87,16 +87,14 @@ def _linear_fn(x, w, b):
 
 _linear = Op("linear", _linear_fn, grad_name="AddmmBackward0")
 _linear_nb = Op("linear", _linear_fn, grad_name="MmBackward0")
-_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-          "int64": "Long", "int32": "Int"}
 
 
 def _check_same_dtype(a: Tensor, b: Tensor, what: str) -> None:
     # Under torch.autocast the op's policy casts both inputs first (torch checks after that).
     if a._dtype is not b._dtype and _autocast_hook.policy is None:
         raise RuntimeError(f"{what} must have the same dtype, but got "
-                           f"{_NAMES.get(a._dtype.name, a._dtype.name)} and "
-                           f"{_NAMES.get(b._dtype.name, b._dtype.name)}")
+                           f"{D.type_word(a._dtype)} and "
+                           f"{D.type_word(b._dtype)}")
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
@@ -1576,7 +1574,6 @@ _UPSAMPLE = _upsample_ops()
 _MODE_DIMS = {"nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "area": (1, 2, 3),
               "linear": (1,), "bilinear": (2,), "trilinear": (3,), "bicubic": (2,),
               "lanczos": (2,)}
-_DTYPE_NAMES = {**_NAMES, "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _is_integer(v) -> bool:
@@ -1616,7 +1613,7 @@ def _upsample(mode: str, input: Tensor, out, scales, align_corners: bool) -> Ten
         if nd == 2 and family != "cubic":  # torch names its 2-D dispatch here
             kernel = f"upsample_{mode.split('-')[0]}2d_channels_last"
         raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{_DTYPE_NAMES.get(dt.name, dt.name)}'")
+                                  f"'{D.type_word(dt)}'")
     return apply(op, (input,), (("mode", mode), ("out_size", out), ("scales", scales),
                                 ("align_corners", bool(align_corners))))
 

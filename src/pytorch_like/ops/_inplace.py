@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from .. import _dtype as D
 from ..autograd.grad_mode import _state as _grad_state
 from ..tensor import Tensor
 
@@ -30,12 +31,9 @@ def assign(t: Tensor, compute: Callable[[], Tensor]) -> Tensor:
 def rebind(t: Tensor, out: Tensor) -> Tensor:
     if out._dtype is not t._dtype:
         if out._dtype._cat > t._dtype._cat:
-            names = {"float32": "Float", "int64": "Long", "bool": "Bool", "float64": "Double",
-                     "int32": "Int", "complex64": "ComplexFloat", "float16": "Half",
-                     "uint8": "Byte", "bfloat16": "BFloat16"}
-            raise RuntimeError(f"result type {names.get(out._dtype.name, out._dtype.name)} "
+            raise RuntimeError(f"result type {D.type_word(out._dtype)} "
                                "can't be cast to the desired output type "
-                               f"{names.get(t._dtype.name, t._dtype.name)}")
+                               f"{D.type_word(t._dtype)}")
         out = out.to(t._dtype)
     t._cell.a = out._cell.a
     t._ver[0] += 1

@@ -78,11 +78,9 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # no
     """Mirrors ``torch.mean``: integer inputs need an explicit floating ``dtype``."""
     dt = D.to_dtype(dtype) if dtype is not None else input.dtype
     if dt._cat <= 1:
-        names = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte",
-                 "int16": "Short", "int8": "Char"}
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {names.get(dt.name, dt.name)}")
+            f"or complex dtype. Got: {D.type_word(dt)}")
     st = _s(input, dim, keepdim)
     return apply(_pick(_mean_all, _mean, st), (input,), st, cast_for(dt, input), dt)
 
@@ -500,8 +498,8 @@ def mode(input, dim: int = -1, keepdim: bool = False):  # noqa: A002
 def _quantile_fn(x, q, *, dim, keepdim, method, nan):
     # torch's algorithm: sort (NaN last), rank = q * (valid count - 1), then interpolate
     # between the neighbouring order statistics; 'nearest' rounds half to even.
-    ndim = x.ndim
-    if dim is None:
+    ndim, flat = x.ndim, dim is None
+    if flat:
         x, dim = x.reshape(-1), 0
     v = jnp.moveaxis(jnp.sort(x, axis=dim), dim, -1)
     n = v.shape[-1]
@@ -529,8 +527,9 @@ def _quantile_fn(x, q, *, dim, keepdim, method, nan):
         out = jnp.where(valid == 0, jnp.nan, out)
     out = out[..., 0]
     if keepdim:
-        out = jnp.expand_dims(out, tuple(range(q.ndim, q.ndim + ndim))) \
-            if x.ndim == 1 and ndim != 1 else jnp.expand_dims(out, q.ndim + dim)
+        # Every reduced axis stays, with size 1: all of them when the input was flattened.
+        kept = tuple(range(q.ndim, q.ndim + ndim)) if flat else q.ndim + dim
+        out = jnp.expand_dims(out, kept)
     return out
 
 

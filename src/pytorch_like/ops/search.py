@@ -130,15 +130,18 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # 
     return out[0] if len(out) == 1 else tuple(out)
 
 
-def _histc_fn(x, lo, hi, *, bins):
+def _histc_fn(x, *, bins, lo, hi):
     x = x.reshape(-1)
-    width = hi - lo
-    idx = jnp.floor((x - lo) / width * bins).astype(jnp.int32)
+    if lo == hi and x.size:
+        lo, hi = jnp.min(x), jnp.max(x)  # the data's own range
+    lo, hi = jnp.asarray(lo, x.dtype), jnp.asarray(hi, x.dtype)
+    # Equal ends (constant data) widen by one on each side, as torch does.
+    same = lo == hi
+    lo, hi = jnp.where(same, lo - 1, lo), jnp.where(same, hi + 1, hi)
+    idx = jnp.floor((x - lo) / (hi - lo) * bins).astype(jnp.int32)
     idx = jnp.where(x == hi, bins - 1, idx)  # the last bin is closed on the right
     inside = (x >= lo) & (x <= hi)
-    counts = jnp.zeros((bins,), x.dtype).at[jnp.where(inside, idx, bins)].add(
-        1, mode="drop")
-    return counts
+    return jnp.zeros((bins,), x.dtype).at[jnp.where(inside, idx, bins)].add(1, mode="drop")
 
 
 _histc = Op("histc", _histc_fn, differentiable=False)
@@ -149,25 +152,11 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     own range when both are 0); values outside are ignored."""
     if not input.dtype.is_floating_point:
         raise RuntimeError(f'"histogram_cpu" not implemented for '
-                           f"'{_type_word(input.dtype)}'")
+                           f"'{D.type_word(input.dtype)}'")
     if bins <= 0:
         raise RuntimeError("torch.histc(): bins must be > 0, but got "
                            f"{bins} for dimension 0")
     if min > max:
         raise RuntimeError("torch.histc(): max must be larger than min")
-    a = input._cell.a
-    if min == max and a.size:
-        lo, hi = jnp.min(a), jnp.max(a)
-    else:
-        lo, hi = jnp.asarray(min, a.dtype), jnp.asarray(max, a.dtype)
-    # Equal ends (constant data) widen by one on each side, as torch does.
-    same = lo == hi
-    lo, hi = jnp.where(same, lo - 1, lo).astype(a.dtype), jnp.where(same, hi + 1, hi).astype(
-        a.dtype)
-    return apply(_histc, (input, Tensor._make(lo, input._dtype), Tensor._make(hi, input._dtype)),
-                 (("bins", int(bins)),))
-
-
-def _type_word(dtype) -> str:
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-            "uint8": "Byte", "bool": "Bool"}.get(str(dtype).replace("torch.", ""), str(dtype))
+    return apply(_histc, (input,), (("bins", int(bins)), ("lo", float(min)),
+                                    ("hi", float(max))))
