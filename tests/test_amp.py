@@ -92,6 +92,23 @@ CASES = {
             (_r(3, unit=True), _r(3, unit=True))),
     "bce_logits": (lambda T, F, x, y: F.binary_cross_entropy_with_logits(x, y),
                    (_r(3), _r(3, unit=True))),
+    "cosine_embedding_loss": (lambda T, F, a, b, t: F.cosine_embedding_loss(a, b, t),
+                              (_r(3, 4), _r(3, 4), np.array([1, -1, 1], np.float32))),
+    "hinge_embedding_loss": (lambda T, F, a, t: F.hinge_embedding_loss(a, t),
+                             (_r(3), np.array([1, -1, 1], np.float32))),
+    "margin_ranking_loss": (lambda T, F, a, b, t: F.margin_ranking_loss(a, b, t),
+                            (_r(3), _r(3), np.array([1, -1, 1], np.float32))),
+    "soft_margin_loss": (lambda T, F, a, t: F.soft_margin_loss(a, t),
+                         (_r(3), np.array([1, -1, 1], np.float32))),
+    "multilabel_margin_loss": (lambda T, F, a, t: F.multilabel_margin_loss(a, t),
+                               (_r(2, 3), np.array([[2, -1, 0], [0, 1, -1]], np.int64))),
+    "multi_margin_loss": (lambda T, F, a, t: F.multi_margin_loss(a, t), (_r(3, 4), _i(0, 1, 3))),
+    "poisson_nll_loss": (lambda T, F, a, t: F.poisson_nll_loss(a, t),
+                         (_r(3), _r(3, positive=True))),
+    "triplet_margin_loss": (lambda T, F, a, p, n: F.triplet_margin_loss(a, p, n),
+                            (_r(2, 4), _r(2, 4), _r(2, 4))),
+    "ctc_loss": (lambda T, F, lp, t: F.ctc_loss(lp.log_softmax(2), t, [4, 4], [2, 1]),
+                 (_r(4, 2, 3), np.array([[1, 2], [1, 0]], np.int64))),
     "cdist": (lambda T, F, a, b: T.cdist(a, b), (_r(3, 4), _r(2, 4))),
     "inverse": (lambda T, F, a: T.inverse(a),
                 (np.eye(3, dtype=np.float32) * 2 + _r(3, 3) * 0.1,)),
@@ -300,7 +317,9 @@ def test_conv_then_loss_grads_reach_float32_params_in_float32():
 
 def test_model_grads_are_float32_and_close_to_float32_run():
     pl.manual_seed(0)
-    model = pl.nn.Sequential(pl.nn.Linear(6, 16), pl.nn.ReLU(), pl.nn.Linear(16, 3))
+    # Tanh, not ReLU: a hidden unit that bfloat16 rounds across zero would switch its whole
+    # gradient row on or off, whatever the tolerance.
+    model = pl.nn.Sequential(pl.nn.Linear(6, 16), pl.nn.Tanh(), pl.nn.Linear(16, 3))
     x, y = pl.tensor(_r(8, 6)), pl.tensor(_i(0, 1, 2, 0, 1, 2, 0, 1))
     plF.cross_entropy(model(x), y).backward()
     ref = [p.grad.clone() for p in model.parameters()]

@@ -91,7 +91,10 @@ _CPU_LOWER = (
 _CPU_FP32 = (
     "prod", "cdist", "inverse", "nll_loss", "nll_loss2d", "nll_loss_w", "nll_loss2d_w",
     "cross_entropy", "cross_entropy_prob", "mse_loss", "l1_loss", "smooth_l1_loss",
-    "huber_loss", "kl_div", "binary_cross_entropy", "binary_cross_entropy_with_logits")
+    "huber_loss", "kl_div", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss", "soft_margin_loss",
+    "multilabel_margin_loss", "multi_margin_loss", "poisson_nll_loss", "triplet_margin_loss",
+    "ctc_loss")
 _CPU_FP32_5D = ("avg_pool", "max_pool", "max_pool_with_indices", "adaptive_avg_pool",
                 "adaptive_max_pool")
 _CPU_PROMOTE = ("cat", "stack", "index_update")
@@ -109,7 +112,9 @@ _CUDA_FP32 = (
     "norm", "cosine_similarity", "normalize", "pairwise_distance", "cdist", "logsumexp",
     "softmax", "log_softmax", "cumsum", "cumprod", "prod", "sum", "nll_loss", "nll_loss2d",
     "nll_loss_w", "nll_loss2d_w", "cross_entropy", "cross_entropy_prob", "mse_loss",
-    "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "binary_cross_entropy_with_logits")
+    "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "binary_cross_entropy_with_logits",
+    "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss", "soft_margin_loss",
+    "multilabel_margin_loss", "multi_margin_loss", "poisson_nll_loss", "triplet_margin_loss")
 _CUDA_PROMOTE = ("addcdiv", "addcmul", "atan2", "bilinear", "cross", "tensordot",
                  "index_update", "scatter", "cat", "stack")
 _CUDA_BANNED = ("binary_cross_entropy",)

@@ -42,6 +42,7 @@ from ..tensor import Tensor, _wrap_dim
 
 __all__ = [
     "linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+    "conv_transpose3d", "dropout3d", "feature_alpha_dropout", "local_response_norm",
     "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "batch_norm",
     "layer_norm", "group_norm", "instance_norm", "rms_norm", "dropout", "dropout1d",
@@ -300,6 +301,19 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                              output_padding, groups, dilation)
 
 
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+                     stride=1, padding=0, output_padding=0, groups: int = 1,
+                     dilation=1) -> Tensor:
+    """Mirrors ``F.conv_transpose3d`` over (N, C, D, H, W); weight (in, out/groups, kD, kH, kW).
+
+    Example:
+        >>> F.conv_transpose3d(torch.ones(1, 2, 3, 3, 3), torch.ones(2, 4, 2, 2, 2)).shape
+        torch.Size([1, 4, 4, 4, 4])
+    """
+    return _conv_transposend("conv_transpose3d", 3, input, weight, bias, stride, padding,
+                             output_padding, groups, dilation)
+
+
 # -- pooling -----------------------------------------------------------------------------
 def _pool_geometry(name: str, spatial: tuple, kernel: tuple, stride: tuple, padding: tuple,
                    dilation: tuple, ceil_mode: bool, nd: int, channels_shape: tuple) -> tuple:
@@ -463,7 +477,7 @@ _max_pool_idx = Op("max_pool_with_indices", _max_pool_idx_fn, nout=2, diff_out=(
 
 
 def _max_poolnd(nd: int, name: str, input, kernel_size, stride, padding,  # noqa: A002
-                dilation, ceil_mode, return_indices):
+                dilation, ceil_mode, return_indices, ops=None):
     shape = tuple(input.shape)
     if len(shape) not in (nd + 1, nd + 2):
         raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input, but got "
@@ -474,9 +488,10 @@ def _max_poolnd(nd: int, name: str, input, kernel_size, stride, padding,  # noqa
     p, d = _ntuple(padding, nd), _ntuple(dilation, nd)
     _, pads = _pool_geometry(name, shape[-nd:], k, s, p, d, ceil_mode, nd, shape[-nd - 1:-nd])
     static = (("kernel", k), ("stride", s), ("pads", pads), ("dilation", d))
+    plain, with_idx = ops or (_max_pool, _max_pool_idx)  # 3-D: ops with torch's grad names
     if return_indices:
-        return apply(_max_pool_idx, (input,), static, None, (input._dtype, D.int64))
-    return apply(_max_pool, (input,), static)
+        return apply(with_idx, (input,), static, None, (input._dtype, D.int64))
+    return apply(plain, (input,), static)
 
 
 def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,  # noqa: A002
@@ -527,7 +542,7 @@ _avg_pool = Op("avg_pool", _avg_pool_fn, saves=(), grad_name="AvgPool2DBackward0
 
 
 def _avg_poolnd(nd: int, name: str, input, kernel_size, stride, padding,  # noqa: A002
-                ceil_mode, count_include_pad, divisor_override):
+                ceil_mode, count_include_pad, divisor_override, op=None):
     shape = tuple(input.shape)
     if len(shape) not in (nd + 1, nd + 2):
         raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input, but got "
@@ -550,7 +565,7 @@ def _avg_poolnd(nd: int, name: str, input, kernel_size, stride, padding,  # noqa
         # static argument of the op (hashed by value).
         divisor = float(div.flat[0]) if np.all(div == div.flat[0]) else _Hashable(div)
     dt = float_dtype(input._dtype)
-    return apply(_avg_pool, (input,), (("kernel", k), ("stride", s), ("pads", pads),
+    return apply(op or _avg_pool, (input,), (("kernel", k), ("stride", s), ("pads", pads),
                                        ("divisor", divisor)), cast_for(dt, input), dt)
 
 
@@ -661,16 +676,16 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:  # noqa: A002
 
 
 def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):  # noqa: A002
-    """Mirrors ``F.adaptive_max_pool1d`` (``return_indices`` is not supported)."""
+    """Mirrors ``F.adaptive_max_pool1d``; ``return_indices`` adds int64 indices."""
     if return_indices:
-        raise NotImplementedError("adaptive_max_pool1d(return_indices=True) is not supported")
+        return adaptive_max_pool1d_with_indices(input, output_size)  # noqa: F405
     return _adaptive(_adaptive_max, 1, "adaptive_max_pool1d", input, output_size)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):  # noqa: A002
-    """Mirrors ``F.adaptive_max_pool2d`` (``return_indices`` is not supported)."""
+    """Mirrors ``F.adaptive_max_pool2d``; ``return_indices`` adds int64 flat indices."""
     if return_indices:
-        raise NotImplementedError("adaptive_max_pool2d(return_indices=True) is not supported")
+        return adaptive_max_pool2d_with_indices(input, output_size)  # noqa: F405
     return _adaptive(_adaptive_max, 2, "adaptive_max_pool2d", input, output_size)
 
 
@@ -846,17 +861,99 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
                  (("groups", int(num_groups)), ("eps", float(eps))), cast_for(dt, input), dt)
 
 
+def _in_fn(x, w, b, *, eps):
+    axes = tuple(range(2, x.ndim))
+    n = math.prod(x.shape[2:])
+    mean = jnp.mean(x, axis=axes, keepdims=True)
+    var = jnp.var(x, axis=axes, keepdims=True)
+    y = (x - mean) * lax.rsqrt(var + eps)
+    if w is not None:
+        y = y * _bcast(w, x)
+    if b is not None:
+        y = y + _bcast(b, x)
+    # What running statistics take in (torch's rule): the batch's average of each instance's
+    # mean and unbiased variance.
+    return (y, jnp.mean(mean, axis=0).reshape(-1),
+            jnp.mean(var, axis=0).reshape(-1) * (n / max(n - 1, 1)))
+
+
+_instance_norm = Op("instance_norm", _in_fn, nout=3, diff_out=(0,),
+                    grad_name="NativeBatchNormBackward0")
+
+
 def instance_norm(input: Tensor, running_mean: Tensor | None = None,  # noqa: A002
                   running_var: Tensor | None = None, weight: Tensor | None = None,
                   bias: Tensor | None = None, use_input_stats: bool = True,
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Mirrors ``F.instance_norm`` with input statistics (each sample and channel alone).
+    """Mirrors ``F.instance_norm``: each sample's channel normalized over its own positions.
 
-    Running statistics (``use_input_stats=False`` or tracking) are not supported.
+    With ``use_input_stats`` and running statistics given, those are updated in place with
+    ``momentum`` from the batch's average of the per-instance mean and unbiased variance;
+    ``use_input_stats=False`` normalizes with the running statistics instead.
+
+    Example:
+        >>> F.instance_norm(torch.randn(2, 3, 4, 4, 4)).shape
+        torch.Size([2, 3, 4, 4, 4])
     """
-    if not use_input_stats or running_mean is not None:
-        raise NotImplementedError("instance_norm with running statistics is not supported")
-    return group_norm(input, int(input.shape[1]), weight, bias, eps)
+    shape = tuple(input.shape)
+    if use_input_stats and math.prod(shape[2:]) == 1:
+        raise ValueError("Expected more than 1 spatial element when training, got input size "
+                         f"{input.shape}")
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be "
+                         "None")
+    if not use_input_stats and running_mean is None:
+        raise RuntimeError("Expected running_mean and running_var to be defined when "
+                           "use_input_stats is false")
+    n, c = shape[0], shape[1]
+    # torch folds the batch into the channels, so its messages count N * C elements.
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {n * c} elements not {t.numel() * n}")
+    dt = float_dtype(input._dtype)
+    if not use_input_stats:
+        return apply(_bn_eval, (input, running_mean, running_var, weight, bias),
+                     (("eps", float(eps)),), cast_for(dt, input), dt)
+    y, mean, var = apply(_instance_norm, (input, weight, bias), (("eps", float(eps)),),
+                         cast_for(dt, input), (dt, dt, dt))
+    if running_mean is not None:
+        _update_running(running_mean, mean._cell.a, float(momentum), None)
+        _update_running(running_var, var._cell.a, float(momentum), None)
+    return y
+
+
+def _lrn_fn(x, *, size, alpha, beta, k):
+    c = x.shape[1]
+    sq = x * x
+    pads = [(0, 0)] * x.ndim
+    pads[1] = (size // 2, (size - 1) // 2)
+    sq = jnp.pad(sq, pads)
+    # The channel window of each position: a sum of ``size`` shifted slices.
+    total = sum(lax.slice_in_dim(sq, i, i + c, axis=1) for i in range(size))
+    return x / (k + (alpha / size) * total) ** beta
+
+
+_lrn = Op("local_response_norm", _lrn_fn, grad_name="DivBackward0")
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4,  # noqa: A002
+                        beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """Mirrors ``F.local_response_norm``: ``x / (k + alpha/size * sum x^2) ** beta``, the sum
+    over ``size`` neighbouring channels (``size // 2`` before, ``(size - 1) // 2`` after,
+    zeros past the edges), as in AlexNet.
+
+    Example:
+        >>> F.local_response_norm(torch.randn(2, 8, 5, 5), size=5).shape
+        torch.Size([2, 8, 5, 5])
+    """
+    if input.ndim < 3:
+        raise ValueError("Expected 3D or higher dimensionality" + " " * 26
+                         + f"input (got {input.ndim} dimensions)")
+    if input.numel() == 0:
+        return input
+    return _float_op(_lrn, input, (("size", int(size)), ("alpha", float(alpha)),
+                                   ("beta", float(beta)), ("k", float(k))))
 
 
 # -- dropout -----------------------------------------------------------------------------
@@ -947,9 +1044,29 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A00
     return _feature_dropout(input, p, training, inplace, input.ndim if input.ndim == 3 else 4)
 
 
-def _alpha_dropout_fn(x, key, *, p):
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
+              inplace: bool = False) -> Tensor:
+    """Mirrors ``F.dropout3d``: zeroes whole channels of (N, C, D, H, W) or (C, D, H, W) input,
+    one draw per sample and channel, and scales the rest by ``1/(1-p)``.
+
+    Other ranks give torch's warning and are treated as unbatched (dim 0 the channel).
+
+    Example:
+        >>> y = F.dropout3d(torch.ones(2, 4, 3, 3, 3), 0.5)  # each y[n, c] all 0 or all 2
+    """
+    if input.ndim not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is "
+                      "deprecated and will result in an error in a future release. To retain "
+                      "the behavior and silence this warning, please use dropout instead. "
+                      "Note that dropout3d exists to provide channel-wise dropout on inputs "
+                      "with 3 spatial dimensions, a channel dimension, and an optional batch "
+                      "dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, 5)
+
+
+def _alpha_dropout_fn(x, key, *, p, mask_shape=None):
     alpha_p = -1.7580993408473766  # -selu_scale * selu_alpha
-    keep = jax.random.bernoulli(key, 1.0 - p, x.shape)
+    keep = jax.random.bernoulli(key, 1.0 - p, x.shape if mask_shape is None else mask_shape)
     a = ((1 - p) * (1 + p * alpha_p ** 2)) ** -0.5
     b = -a * alpha_p * p
     return jnp.where(keep, x, alpha_p) * a + b
@@ -969,6 +1086,27 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,  # noqa
     key = _next_key()
     return _maybe_inplace(input, inplace, lambda: apply(_alpha_dropout, (input, key),
                                                         (("p", float(p)),)))
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,  # noqa: A002
+                          inplace: bool = False) -> Tensor:
+    """Mirrors ``F.feature_alpha_dropout``: alpha dropout (SELU's mean and variance kept) with
+    one draw per sample and channel, so a dropped channel is constant over its positions.
+
+    Example:
+        >>> y = F.feature_alpha_dropout(torch.randn(2, 4, 5), 0.2, training=True)
+    """
+    _check_p(p)
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    if p == 1.0:
+        return _maybe_inplace(input, inplace, lambda: _pw.mul(input, 0.0))
+    if input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    key = _next_key()
+    mask = tuple(input.shape)[:2] + (1,) * (input.ndim - 2)
+    return _maybe_inplace(input, inplace, lambda: apply(
+        _alpha_dropout, (input, key), (("p", float(p)), ("mask_shape", mask))))
 
 
 # -- embedding ---------------------------------------------------------------------------
@@ -1051,16 +1189,67 @@ def _pad_fn(x, *, pads, mode, value):
         cfg = [(lo, hi, 0) for lo, hi in pads]
         return lax.pad(x, jnp.asarray(value, x.dtype), cfg)
     jmode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
-    return jnp.pad(x, pads, mode=jmode)
+    grow = tuple((max(lo, 0), max(hi, 0)) for lo, hi in pads)
+    # Negative padding crops. torch crops before wrapping circularly, but reflects and
+    # replicates from the whole input and crops afterwards.
+    if mode == "circular":
+        return jnp.pad(_crop(x, pads), grow, mode=jmode)
+    return _crop(jnp.pad(x, grow, mode=jmode), pads)
+
+
+def _crop(x, pads):
+    if all(lo >= 0 and hi >= 0 for lo, hi in pads):
+        return x
+    start = [max(-lo, 0) for lo, _ in pads]
+    stop = [n - max(-hi, 0) for n, (_, hi) in zip(x.shape, pads)]
+    return lax.slice(x, start, stop)
 
 
 _pad = Op("pad", _pad_fn, saves=(), grad_name="ConstantPadNdBackward0")
 
 
+def _check_mode_pad(shape: tuple, pad: tuple, mode: str) -> None:
+    """torch's limits for reflect/replicate/circular: 1 to 3 padded dimensions after a
+    channel and an optional batch dimension; reflection narrower than the input; circular
+    padding wrapping at most once."""
+    k = len(pad) // 2
+    if k not in (1, 2, 3) or len(shape) not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {len(shape)}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    nd = len(shape)
+    if mode == "circular":
+        for i in range(k):
+            n, lo, hi = shape[nd - 1 - i], pad[2 * i], pad[2 * i + 1]
+            if lo > n or hi > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            if n + lo + hi < 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
+        return
+    if 0 in (shape[1:] if nd == k + 2 else shape):
+        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 "
+                           "batch size and other non-zero dimensions for input, but got: "
+                           f"{_size_list(shape)}")
+    if mode == "reflect":
+        for i in range(k):
+            n, lo, hi = shape[nd - 1 - i], pad[2 * i], pad[2 * i + 1]
+            if lo >= n or hi >= n:
+                raise RuntimeError(
+                    f"Argument #{4 + 2 * i}: Padding size should be less than the "
+                    "corresponding input dimension, but got: padding "
+                    f"({lo}, {hi}) at dimension {nd - 1 - i} of input {_size_list(shape)}")
+
+
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",  # noqa: A002
         value: float | None = None) -> Tensor:
     """Mirrors ``F.pad``: ``pad`` lists (left, right) pairs from the last dimension backward;
-    negative constant padding crops. Modes: constant, reflect, replicate, circular.
+    negative padding crops. Modes: constant, reflect, replicate, circular; the last three
+    pad 1 to 3 trailing dimensions of an input with a channel and an optional batch
+    dimension, with torch's limits and errors (reflection narrower than the input, circular
+    padding wrapping at most once).
 
     Example:
         >>> F.pad(torch.ones(1, 2), (1, 2)).shape
@@ -1081,6 +1270,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",  # noqa: A002
         pairs[nd - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     if mode != "constant" and value:
         raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
+    if mode != "constant":
+        _check_mode_pad(tuple(input.shape), pad, mode)
     return apply(_pad, (input,), (("pads", tuple(pairs)), ("mode", mode),
                                   ("value", 0.0 if value is None else value)))
 
@@ -1756,3 +1947,19 @@ from ._loss_functional import *  # noqa: F401,F403,E402
 from ._loss_functional import __all__ as _loss_all  # noqa: E402
 
 __all__ += list(_loss_all) + list(_attention_all)
+
+# More pooling (3-D, LP, unpooling, fold/unfold, fractional), built on the helpers above.
+from ._pooling_functional import *  # noqa: F401,F403,E402
+from ._pooling_functional import __all__ as _pooling_all  # noqa: E402
+
+__all__ += list(_pooling_all)
+
+# Sampling grids, embedding bags and the random/in-place activations, in their own modules.
+from ._activation_functional import *  # noqa: F401,F403,E402
+from ._activation_functional import __all__ as _activation_extra_all  # noqa: E402
+from ._sparse_functional import *  # noqa: F401,F403,E402
+from ._sparse_functional import __all__ as _sparse_all  # noqa: E402
+from ._vision_functional import *  # noqa: F401,F403,E402
+from ._vision_functional import __all__ as _vision_all  # noqa: E402
+
+__all__ += list(_activation_extra_all) + list(_sparse_all) + list(_vision_all)

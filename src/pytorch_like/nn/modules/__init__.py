@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from .activation import *  # noqa: F401,F403
 from .activation import __all__ as _activation_all
+from .adaptive import *  # noqa: F401,F403
+from .adaptive import __all__ as _adaptive_all
+from .channelshuffle import *  # noqa: F401,F403
+from .channelshuffle import __all__ as _channelshuffle_all
 from .container import *  # noqa: F401,F403
 from .container import __all__ as _container_all
 from .conv import *  # noqa: F401,F403
@@ -14,6 +18,8 @@ from .dropout import *  # noqa: F401,F403
 from .dropout import __all__ as _dropout_all
 from .flatten import *  # noqa: F401,F403
 from .flatten import __all__ as _flatten_all
+from .fold import *  # noqa: F401,F403
+from .fold import __all__ as _fold_all
 from .lazy import *  # noqa: F401,F403
 from .lazy import __all__ as _lazy_all
 from .linear import *  # noqa: F401,F403
@@ -41,3 +47,5 @@ __all__ = (["Module"] + list(_activation_all) + list(_container_all) + list(_con
            + list(_normalization_all) + list(_padding_all) + list(_pooling_all)
            + list(_rnn_all) + list(_sparse_all) + list(_loss_all) + list(_transformer_all)
            + list(_upsampling_all) + list(_distance_all) + list(_lazy_all))
+__all__ += list(_channelshuffle_all) + list(_fold_all)
+__all__ += list(_adaptive_all)

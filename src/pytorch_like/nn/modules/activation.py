@@ -19,7 +19,7 @@ from .module import Module
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
            "Sigmoid", "Tanh", "Hardtanh", "Hardsigmoid", "Hardswish", "Softplus", "Softsign",
            "Softshrink", "Hardshrink", "Tanhshrink", "Threshold", "LogSigmoid", "GLU", "PReLU",
-           "Softmax", "Softmin", "LogSoftmax", "Softmax2d"]
+           "Softmax", "Softmin", "LogSoftmax", "Softmax2d", "RReLU"]
 
 
 def _inplace_repr(inplace: bool) -> str:
@@ -91,6 +91,34 @@ class LeakyReLU(Module):
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace
                                                           else "")
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU; mirrors ``torch.nn.RReLU(lower=1/8, upper=1/3)``.
+
+    In training mode each non-positive element gets a slope drawn uniformly from
+    [lower, upper] (the library's generator, so not torch's numbers); in eval mode the slope
+    is ``(lower + upper) / 2`` and the output equals torch's exactly.
+
+    Example:
+        >>> m = nn.RReLU(0.1, 0.3).eval()
+        >>> m(torch.tensor([-1., 1.]))
+        tensor([-0.2000,  1.0000])
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace
+                                                             else "")
 
 
 class ELU(Module):

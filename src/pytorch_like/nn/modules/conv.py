@@ -1,4 +1,4 @@
-"""Convolutions: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d.
+"""Convolutions: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d.
 
 Mirror ``torch.nn``'s: same constructor arguments (``padding`` an int, tuple, 'same' or
 'valid'; ``padding_mode`` zeros/reflect/replicate/circular), weight layout (out, in/groups,
@@ -22,7 +22,8 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+           "ConvTranspose3d"]
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
@@ -199,19 +200,22 @@ class _ConvTransposeNd(_ConvNd):
         if output_size is None:
             return self.output_padding
         nd = self._nd
-        size = tuple(output_size)[-nd:]
+        size = [int(s) for s in output_size]
+        lead = input.dim() - nd  # batch and channel, or channel alone
+        if len(size) == nd + lead:
+            size = size[lead:]
+        if len(size) != nd:
+            raise ValueError(f"ConvTranspose{nd}D: for {input.dim()}D input, output_size must "
+                             f"have {nd} or {nd + lead} elements (got {len(size)})")
         spatial = tuple(input.shape)[-nd:]
-        extra = []
-        for i in range(nd):
-            smallest = ((spatial[i] - 1) * self.stride[i] - 2 * self.padding[i]
-                        + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
-            largest = smallest + self.stride[i] - 1
-            if not smallest <= size[i] <= largest:
-                raise ValueError(f"requested an output size of {list(size)}, but valid sizes "
-                                 f"range from {smallest} to {largest} (for an input of "
-                                 f"{list(spatial)})")
-            extra.append(size[i] - smallest)
-        return tuple(extra)
+        smallest = [(spatial[i] - 1) * self.stride[i] - 2 * self.padding[i]
+                    + self.dilation[i] * (self.kernel_size[i] - 1) + 1 for i in range(nd)]
+        largest = [lo + s - 1 for lo, s in zip(smallest, self.stride)]
+        if not all(lo <= n <= hi for lo, n, hi in zip(smallest, size, largest)):
+            # torch names the input's dimensions from 2 on, also for an unbatched input.
+            raise ValueError(f"requested an output size of {size}, but valid sizes range from "
+                             f"{smallest} to {largest} (for an input of {input.shape[2:]})")
+        return tuple(n - lo for n, lo in zip(size, smallest))
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:  # noqa: A002
         op = self._output_padding(input, output_size)
@@ -237,3 +241,17 @@ class ConvTranspose2d(_ConvTransposeNd):
 
     _nd = 2
     _fn = staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """Transposed 3-D convolution over (N, C, D, H, W) (weight (in, out/groups, kD, kH, kW));
+    mirrors ``torch.nn.ConvTranspose3d``, including ``forward(input, output_size)``.
+
+    Example:
+        >>> up = torch.nn.ConvTranspose3d(8, 4, 3, stride=2, padding=1, output_padding=1)
+        >>> up(torch.randn(1, 8, 4, 4, 4)).shape
+        torch.Size([1, 4, 8, 8, 8])
+    """
+
+    _nd = 3
+    _fn = staticmethod(F.conv_transpose3d)

@@ -1,4 +1,5 @@
-"""Dropout layers: Dropout, Dropout1d, Dropout2d, AlphaDropout.
+"""Dropout layers: Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout,
+FeatureAlphaDropout.
 
 Mirror ``torch.nn``'s: active only in training mode (``model.train()``), identity in eval;
 masks are drawn from the global generator at call time, so ``torch.manual_seed`` makes
@@ -16,7 +17,8 @@ from ...tensor import Tensor
 from .. import functional as F
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "AlphaDropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+           "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -53,8 +55,32 @@ class Dropout2d(_DropoutNd):
         return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
+class Dropout3d(_DropoutNd):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W), one draw per sample and
+    channel; mirrors ``torch.nn.Dropout3d``.
+
+    Example:
+        >>> y = torch.nn.Dropout3d(0.2)(torch.randn(2, 16, 4, 8, 8))
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
 class AlphaDropout(_DropoutNd):
     """Dropout that keeps SELU's self-normalizing statistics; mirrors ``torch.nn.AlphaDropout``."""
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels (a dropped channel takes SELU's negative saturation
+    value everywhere, then the affine correction); mirrors ``torch.nn.FeatureAlphaDropout``.
+
+    Example:
+        >>> y = torch.nn.FeatureAlphaDropout(0.2)(torch.randn(4, 8, 16))
+    """
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return F.feature_alpha_dropout(input, self.p, self.training, self.inplace)

@@ -1,9 +1,10 @@
 """Lazy modules: layers whose input size comes from the first batch they see.
 
-Mirrors ``torch.nn.LazyLinear``, ``LazyConv1d/2d/3d`` and ``LazyBatchNorm1d/2d/3d`` (and
-``LazyModuleMixin``): until the first forward their parameters are
-``UninitializedParameter``s; that forward fixes the shapes, initialises them as the eager
-layer would, and turns the module into that layer (``LazyLinear`` becomes ``Linear``).
+Mirrors ``torch.nn.LazyLinear``, ``LazyConv1d/2d/3d``, ``LazyConvTranspose1d/2d/3d``,
+``LazyBatchNorm1d/2d/3d`` and ``LazyInstanceNorm1d/2d/3d`` (and ``LazyModuleMixin``): until
+the first forward their parameters are ``UninitializedParameter``s; that forward fixes the
+shapes, initialises them as the eager layer would, and turns the module into that layer
+(``LazyLinear`` becomes ``Linear``).
 An optimizer built before the first forward holds the same parameter objects, which are
 materialised in place. The first call must run eagerly: inside ``compile`` it raises and
 says so (the shapes must be known before the program is traced).
@@ -26,12 +27,15 @@ from ...ops.creation import tensor
 from ...tensor import Tensor
 from ... import _dtype as D
 from ..parameter import UninitializedBuffer, UninitializedParameter, _Uninitialized
-from .conv import Conv1d, Conv2d, Conv3d
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .linear import Linear
-from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d,
+                            InstanceNorm2d, InstanceNorm3d)
 
 __all__ = ["LazyModuleMixin", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d",
-           "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
+           "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
+           "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d",
+           "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 
 def _infer_parameters(module, args, kwargs):
@@ -127,16 +131,18 @@ class _LazyConv(LazyModuleMixin):
         if input.dim() not in (nd + 1, nd + 2):
             raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input "
                                f"to {type(self).__name__}, but got input of size: "
-                               f"{list(input.shape)}")
+                               f"{input.shape}")
         with no_grad():
             self.in_channels = input.shape[1] if input.dim() == nd + 2 else input.shape[0]
             if self.in_channels % self.groups != 0:
                 raise ValueError("in_channels must be divisible by groups")
-            self.weight.materialize((self.out_channels, self.in_channels // self.groups)
-                                    + tuple(self.kernel_size))
+            self.weight.materialize(self._weight_shape())
             if self.bias is not None:
                 self.bias.materialize((self.out_channels,))
             self.reset_parameters()
+
+    def _weight_shape(self) -> tuple:
+        return (self.out_channels, self.in_channels // self.groups) + tuple(self.kernel_size)
 
 
 class LazyConv1d(_LazyConv, Conv1d):
@@ -158,16 +164,58 @@ class LazyConv3d(_LazyConv, Conv3d):
     cls_to_become = Conv3d
 
 
+class _LazyConvTranspose(_LazyConv):
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros",
+                 device=None, dtype=None) -> None:
+        # The transposed layer's argument order (output_padding, groups, bias, dilation).
+        LazyModuleMixin.__init__(self, 0, 0, kernel_size, stride, padding, output_padding,
+                                 groups, False, dilation, padding_mode, device=device,
+                                 dtype=dtype)
+        self.out_channels = out_channels
+        self._lazy_weight(bias, device, dtype)
+
+    def _weight_shape(self) -> tuple:
+        return (self.in_channels, self.out_channels // self.groups) + tuple(self.kernel_size)
+
+
+class LazyConvTranspose1d(_LazyConvTranspose, ConvTranspose1d):
+    """Mirrors ``torch.nn.LazyConvTranspose1d(out_channels, kernel_size, ...)``:
+    ``in_channels`` from the first input."""
+
+    cls_to_become = ConvTranspose1d
+
+
+class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
+    """Mirrors ``torch.nn.LazyConvTranspose2d(out_channels, kernel_size, ...)``.
+
+    Example:
+        >>> up = torch.nn.LazyConvTranspose2d(4, 3, stride=2)
+        >>> up(torch.randn(1, 6, 5, 5)).shape, up.weight.shape
+        (torch.Size([1, 4, 11, 11]), torch.Size([6, 4, 3, 3]))
+    """
+
+    cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
+    """Mirrors ``torch.nn.LazyConvTranspose3d(out_channels, kernel_size, ...)``."""
+
+    cls_to_become = ConvTranspose3d
+
+
 class _LazyBatchNorm(LazyModuleMixin):
     def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device=None, dtype=None) -> None:
+                 track_running_stats: bool = True, device=None, dtype=None, *,
+                 bias: bool = True) -> None:
         super().__init__(0, eps, momentum, False, False, device=device, dtype=dtype)
         self.affine = affine
         self.track_running_stats = track_running_stats
-        self._has_bias = affine
+        self._has_bias = affine and bias
         if affine:
             self.weight = UninitializedParameter(device=device, dtype=dtype)
-            self.bias = UninitializedParameter(device=device, dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
         if track_running_stats:
             self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
             self.running_var = UninitializedBuffer(device=device, dtype=dtype)
@@ -207,3 +255,31 @@ class LazyBatchNorm3d(_LazyBatchNorm, BatchNorm3d):
     """Mirrors ``torch.nn.LazyBatchNorm3d``."""
 
     cls_to_become = BatchNorm3d
+
+
+class LazyInstanceNorm1d(_LazyBatchNorm, InstanceNorm1d):
+    """Mirrors ``torch.nn.LazyInstanceNorm1d``: ``num_features`` from the first input's
+    dimension 1. As in torch, the lazy defaults are ``affine=True`` and
+    ``track_running_stats=True`` (the eager layer's are False)."""
+
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyBatchNorm, InstanceNorm2d):
+    """Mirrors ``torch.nn.LazyInstanceNorm2d`` (lazy defaults ``affine=True``,
+    ``track_running_stats=True``, as torch's).
+
+    Example:
+        >>> norm = torch.nn.LazyInstanceNorm2d()
+        >>> norm(torch.randn(2, 3, 4, 4)).shape, norm.running_mean.shape
+        (torch.Size([2, 3, 4, 4]), torch.Size([3]))
+    """
+
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyBatchNorm, InstanceNorm3d):
+    """Mirrors ``torch.nn.LazyInstanceNorm3d`` (lazy defaults ``affine=True``,
+    ``track_running_stats=True``, as torch's)."""
+
+    cls_to_become = InstanceNorm3d

@@ -1,5 +1,6 @@
 """Loss modules: CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss,
-BCEWithLogitsLoss, KLDivLoss.
+BCEWithLogitsLoss, KLDivLoss, CTCLoss, the margin, embedding and ranking losses, and the
+Poisson, Gaussian and triplet losses.
 
 Mirror ``torch.nn``'s: the same constructor arguments and defaults (``reduction='mean'``;
 the deprecated ``size_average``/``reduce`` pair still works and warns); class weights
@@ -14,12 +15,18 @@ Example:
 
 from __future__ import annotations
 
+import warnings
+
 from ...tensor import Tensor
 from .. import _loss_functional as LF
+from .distance import PairwiseDistance
 from .module import Module
 
 __all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
-           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss"]
+           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "NLLLoss2d", "PoissonNLLLoss",
+           "GaussianNLLLoss", "HingeEmbeddingLoss", "MultiLabelMarginLoss", "SoftMarginLoss",
+           "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
+           "MultiMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss"]
 
 
 class _Loss(Module):
@@ -182,3 +189,248 @@ class KLDivLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
         return LF.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class NLLLoss2d(NLLLoss):
+    """torch's deprecated alias of :class:`NLLLoss`; mirrors ``torch.nn.NLLLoss2d`` (warns).
+
+    Example:
+        >>> torch.nn.NLLLoss2d()(torch.randn(2, 3, 4, 4).log_softmax(1),
+        ...                      torch.randint(0, 3, (2, 4, 4)))
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average=None, ignore_index: int = -100,
+                 reduce=None, reduction: str = "mean") -> None:
+        warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a "
+                      "drop-in replacement and see "
+                      "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.",
+                      FutureWarning, stacklevel=2)
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """Poisson negative log-likelihood; mirrors ``torch.nn.PoissonNLLLoss``.
+
+    Example:
+        >>> torch.nn.PoissonNLLLoss(full=True)(torch.randn(4), torch.tensor([0., 1, 2, 5]))
+    """
+
+    def __init__(self, log_input: bool = True, full: bool = False, size_average=None,
+                 eps: float = 1e-8, reduce=None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_input = log_input
+        self.full = full
+        self.eps = eps
+
+    def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
+        return LF.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
+                                   eps=self.eps, reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log-likelihood with a predicted variance; mirrors
+    ``torch.nn.GaussianNLLLoss`` (``forward(input, target, var)``).
+
+    Example:
+        >>> torch.nn.GaussianNLLLoss()(torch.zeros(2, 3), torch.ones(2, 3), torch.ones(2, 1))
+    """
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6,
+                 reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:  # noqa: A002
+        return LF.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                    reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    """Hinge loss for targets in {1, -1}; mirrors ``torch.nn.HingeEmbeddingLoss``.
+
+    Example:
+        >>> torch.nn.HingeEmbeddingLoss(margin=2.0)(torch.randn(4), torch.tensor([1., -1, 1, -1]))
+    """
+
+    def __init__(self, margin: float = 1.0, size_average=None, reduce=None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return LF.hinge_embedding_loss(input, target, margin=self.margin,
+                                       reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss over target index lists; mirrors
+    ``torch.nn.MultiLabelMarginLoss``.
+
+    Example:
+        >>> torch.nn.MultiLabelMarginLoss()(torch.randn(2, 4), torch.tensor([[3, 0, -1, 1],
+        ...                                                                   [2, -1, 0, 0]]))
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return LF.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """Two-class logistic loss ``log(1 + exp(-y x))``; mirrors ``torch.nn.SoftMarginLoss``.
+
+    Example:
+        >>> torch.nn.SoftMarginLoss()(torch.randn(4), torch.tensor([1., -1, 1, -1]))
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return LF.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Multi-label one-versus-all logistic loss; mirrors ``torch.nn.MultiLabelSoftMarginLoss``
+    (``weight`` is a buffer).
+
+    Example:
+        >>> torch.nn.MultiLabelSoftMarginLoss()(torch.randn(2, 3), torch.tensor([[1., 0, 1],
+        ...                                                                      [0, 1, 0]]))
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return LF.multilabel_soft_margin_loss(input, target, weight=self.weight,
+                                              reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """Cosine similarity loss for pairs labelled 1 (similar) or -1 (dissimilar); mirrors
+    ``torch.nn.CosineEmbeddingLoss``.
+
+    Example:
+        >>> torch.nn.CosineEmbeddingLoss(margin=0.5)(torch.randn(3, 5), torch.randn(3, 5),
+        ...                                          torch.tensor([1, -1, 1]))
+    """
+
+    def __init__(self, margin: float = 0.0, size_average=None, reduce=None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return LF.cosine_embedding_loss(input1, input2, target, margin=self.margin,
+                                        reduction=self.reduction)
+
+
+class MarginRankingLoss(_Loss):
+    """Ranking hinge ``max(0, -y (x1 - x2) + margin)``; mirrors ``torch.nn.MarginRankingLoss``.
+
+    Example:
+        >>> torch.nn.MarginRankingLoss(margin=0.1)(torch.randn(3), torch.randn(3),
+        ...                                        torch.tensor([1., -1, 1]))
+    """
+
+    def __init__(self, margin: float = 0.0, size_average=None, reduce=None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return LF.margin_ranking_loss(input1, input2, target, margin=self.margin,
+                                      reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """Multi-class hinge loss (``p`` in {1, 2}); mirrors ``torch.nn.MultiMarginLoss``
+    (``weight`` is a buffer).
+
+    Example:
+        >>> torch.nn.MultiMarginLoss(p=2, margin=0.5)(torch.randn(3, 4), torch.tensor([0, 3, 1]))
+    """
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+                 size_average=None, reduce=None, reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        if p != 1 and p != 2:
+            raise ValueError("only p == 1 and p == 2 supported")
+        if weight is not None and weight.dim() != 1:
+            raise ValueError("MultiMarginLoss: expected weight to be None or 1D tensor, got "
+                             f"{weight.dim()}D instead")
+        self.p = p
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return LF.multi_margin_loss(input, target, p=self.p, margin=self.margin,
+                                    weight=self.weight, reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """Triplet loss on p-norm distances; mirrors ``torch.nn.TripletMarginLoss``.
+
+    Example:
+        >>> loss_fn = torch.nn.TripletMarginLoss(margin=1.0, p=2)
+        >>> loss_fn(torch.randn(4, 8), torch.randn(4, 8), torch.randn(4, 8))
+    """
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                 swap: bool = False, size_average=None, reduce=None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError("TripletMarginLoss: expected margin to be greater than 0, got "
+                             f"{margin} instead")
+        self.margin = margin
+        self.p = p
+        self.eps = eps
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return LF.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
+                                      eps=self.eps, swap=self.swap, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """Triplet loss with any distance function; mirrors
+    ``torch.nn.TripletMarginWithDistanceLoss`` (default distance: ``nn.PairwiseDistance()``).
+
+    Example:
+        >>> loss_fn = torch.nn.TripletMarginWithDistanceLoss(
+        ...     distance_function=torch.nn.PairwiseDistance(p=1), swap=True)
+        >>> loss_fn(torch.randn(4, 8), torch.randn(4, 8), torch.randn(4, 8))
+    """
+
+    def __init__(self, *, distance_function=None, margin: float = 1.0, swap: bool = False,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average=None, reduce=None, reduction=reduction)
+        if margin <= 0:
+            raise ValueError("TripletMarginWithDistanceLoss: expected margin to be greater "
+                             f"than 0, got {margin} instead")
+        self.distance_function = (distance_function if distance_function is not None
+                                  else PairwiseDistance())
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return LF.triplet_margin_with_distance_loss(
+            anchor, positive, negative, distance_function=self.distance_function,
+            margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss; mirrors ``torch.nn.CTCLoss``
+    (``forward(log_probs, targets, input_lengths, target_lengths)``).
+
+    Example:
+        >>> ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
+        >>> log_probs = torch.randn(30, 2, 10).log_softmax(2)
+        >>> ctc(log_probs, torch.randint(1, 10, (2, 5)), (30, 25), (5, 4))
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean",
+                 zero_infinity: bool = False) -> None:
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths,
+                target_lengths) -> Tensor:
+        return LF.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                           self.reduction, self.zero_infinity)
