@@ -67,6 +67,9 @@ from . import compiler  # noqa: E402
 from . import nn, optim, utils  # noqa: E402
 from . import distributed  # noqa: E402
 from . import amp  # noqa: E402
+from . import linalg  # noqa: E402
+from . import func  # noqa: E402
+from .func import vmap  # noqa: E402
 from . import accelerator, backends, cuda  # noqa: E402
 from ._formatting import set_printoptions  # noqa: E402
 from ._settings import (  # noqa: E402
@@ -127,6 +130,10 @@ def can_cast(from_: dtype, to: dtype) -> bool:
     return from_._cat <= to._cat
 
 
+from ._dtype import finfo, iinfo  # noqa: E402
+from ._toplevel import *  # noqa: F401,F403,E402
+from ._toplevel import __all__ as _toplevel_all  # noqa: E402
+
 __version__ = "0.1.0"
 
 __all__ = (
@@ -138,6 +145,7 @@ __all__ = (
      "int16", "int32", "int64", "uint8", "complex64", "complex128", "bool", "float", "double",
      "half", "long", "int", "short", "cfloat", "cdouble", "view", "save", "load", "compile",
      "compiler", "nn", "optim", "utils", "distributed", "amp", "autocast", "cuda",
+     "linalg",
      "backends", "accelerator", "set_printoptions", "use_deterministic_algorithms",
      "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
      "set_float32_matmul_precision", "get_float32_matmul_precision", "is_anomaly_enabled",
@@ -149,4 +157,6 @@ __all__ = (
     + list(_creation_all) + list(_indexing_all) + list(_linalg_all) + list(_pointwise_all)
     + list(_reduction_all) + list(_shape_all) + list(_search_all)
     + ["cosine_similarity", "pairwise_distance"]
+    + ["finfo", "iinfo"] + list(_toplevel_all)
+    + ["func", "vmap"]
 )

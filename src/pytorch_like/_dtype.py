@@ -15,7 +15,7 @@ import jax
 import ml_dtypes
 import numpy as np
 
-__all__ = ["dtype", "get_default_dtype", "set_default_dtype", "promote_types"]
+__all__ = ["dtype", "get_default_dtype", "set_default_dtype", "promote_types", "finfo", "iinfo"]
 
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 
@@ -144,9 +144,13 @@ def from_storage(npd) -> dtype:
 
 
 def to_dtype(d) -> dtype:
-    """Accept a torch dtype, a numpy dtype, a Python type or a string."""
+    """Accept a torch dtype, a numpy dtype, a Python type, a string or a legacy tensor type
+    such as ``torch.FloatTensor``."""
     if isinstance(d, dtype):
         return d
+    legacy = getattr(d, "_legacy_dtype", None)
+    if isinstance(legacy, dtype):
+        return legacy
     if d is float:
         return get_default_dtype()
     if d is int:
@@ -235,3 +239,94 @@ def result_type(dim_dtypes, zero_dim_dtypes, scalars) -> dtype:
     if out is None:
         raise TypeError("result_type needs at least one operand")
     return out
+
+
+# -- numerical limits --------------------------------------------------------------------
+def _dtype_arg(name: str, args: tuple, kwargs: dict, default):
+    # torch's argument parser: one positional or keyword ``type``, which must be a dtype.
+    if len(args) + len(kwargs) > 1 or (kwargs and "type" not in kwargs):
+        raise TypeError(f"{name}() takes at most 1 argument")
+    if not args and not kwargs:
+        if default is None:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "type"')
+        return default
+    d = args[0] if args else kwargs["type"]
+    if not isinstance(d, dtype):
+        raise TypeError(f"{name}(): argument 'type' (position 1) must be torch.dtype, "
+                        f"not {type(d).__name__}")
+    return d
+
+
+class finfo:
+    """Machine limits of a floating dtype; mirrors ``torch.finfo``.
+
+    ``torch.finfo()`` describes the default dtype; a complex dtype is described by its real
+    part's dtype, as in torch. Values are Python floats, ``dtype`` the dtype's name.
+
+    Example:
+        >>> torch.finfo(torch.float16).max
+        65504.0
+    """
+
+    __slots__ = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+
+    def __init__(self, *args, **kwargs) -> None:
+        d = _dtype_arg("finfo", args, kwargs, get_default_dtype())
+        if d._cat == _COMPLEX:
+            d = float64 if d is complex128 else float32
+        if d._cat != _FLOAT:
+            raise TypeError("torch.finfo() requires a floating point input type. Use "
+                            "torch.iinfo to handle 'torch.finfo'")
+        info = ml_dtypes.finfo(d.np)
+        self.bits = int(info.bits)
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        # torch's resolution is a round power of ten: 10 ** -floor(-log10(eps)).
+        self.resolution = 10.0 ** -int(np.floor(-np.log10(self.eps)))
+        self.dtype = d.name
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:.6g}, min={self.min:.6g}, "
+                f"max={self.max:.6g}, eps={self.eps:.6g}, "
+                f"smallest_normal={self.smallest_normal:.6g}, tiny={self.tiny:.6g}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype; mirrors ``torch.iinfo`` (``bits``, ``min``, ``max``,
+    ``dtype``). ``torch.bool`` is refused, as in torch.
+
+    Example:
+        >>> torch.iinfo(torch.int64).max
+        9223372036854775807
+    """
+
+    __slots__ = ("bits", "max", "min", "dtype")
+
+    def __init__(self, *args, **kwargs) -> None:
+        d = _dtype_arg("iinfo", args, kwargs, None)
+        if d is bool_:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if d._cat != _INT:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo "
+                            "to handle 'torch.iinfo'")
+        info = np.iinfo(d.np)
+        self.bits = int(info.bits)
+        self.max = int(info.max)
+        self.min = int(info.min)
+        self.dtype = d.name
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, iinfo) and self.dtype == other.dtype
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:.6g}, max={self.max:.6g}, dtype={self.dtype})"

@@ -23,11 +23,14 @@ from .anomaly_mode import (
     user_stacklevel,
 )
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import gradcheck, gradgradcheck  # the functions shadow the module
+from .variable import Variable
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "Function", "FunctionCtx", "function", "once_differentiable",
            "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-           "is_anomaly_check_nan_enabled", "functional"]
+           "is_anomaly_check_nan_enabled", "functional", "gradcheck", "gradgradcheck",
+           "Variable"]
 
 
 def __getattr__(name: str):

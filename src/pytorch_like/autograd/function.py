@@ -27,6 +27,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any
 
 import jax.numpy as jnp
@@ -177,6 +178,11 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        if cls.setup_context is not Function.setup_context:
+            # torch hands setup_context every input of forward, defaults filled in.
+            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args, kwargs = bound.args, bound.kwargs
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)
         with no_grad():

@@ -23,10 +23,16 @@ def _method(name, fn):
     setattr(_T, name, fn)
 
 
+# Top-level functions whose first argument is not the tensor, or that are no method.
+_NOT_METHODS = {"polygamma", "unravel_index", "combinations", "vander", "broadcast_shapes",
+                "cumulative_trapezoid", "trapezoid", "trapz", "rsub"}
+
 # Functions whose first argument is the tensor.
 for _mod in (pointwise, reduction, shape, indexing, linalg):
     for _name in _mod.__all__:
         _f = getattr(_mod, _name)
+        if _name.endswith("_") or _name in _NOT_METHODS:
+            continue  # torch.relu_(x) & co. call the method; see the in-place list below
         if not hasattr(_T, _name) or _name in ("abs", "round", "all", "any", "max", "min",
                                               "sum", "pow"):
             _method(_name, _f)
@@ -300,3 +306,156 @@ _method("argwhere", indexing.nonzero)
 _method("split", shape.split)
 _method("chunk", shape.chunk)
 _method("unbind", shape.unbind)
+
+
+# -- methods added with the special functions, legacy helpers and predicates -------------
+def _polygamma_method(self, n):
+    return pointwise.polygamma(n, self)
+
+
+def _float_power_(self, exponent):
+    if self._dtype is not D.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {D.type_word(self._dtype)} "
+                           "but the operation's result requires dtype Double")
+    return assign(self, lambda: pointwise.float_power(self, exponent))
+
+
+_method("polygamma", _polygamma_method)
+_method("float_power_", _float_power_)
+for _name in ("absolute", "acosh", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
+              "arctan2", "arctanh", "asinh", "atanh", "bitwise_not", "cumprod", "cumsum",
+              "digamma", "divide", "erfinv", "fix", "gcd", "greater", "greater_equal",
+              "heaviside", "i0", "lcm", "ldexp", "less", "less_equal", "lgamma", "logical_and",
+              "logical_or", "logical_xor", "multiply", "mvlgamma", "negative", "nextafter",
+              "not_equal", "polygamma", "sgn", "sinc", "subtract", "true_divide", "swapaxes",
+              "swapdims", "masked_scatter", "put", "renorm"):
+    if hasattr(_T, _name) and not hasattr(_T, _name + "_"):
+        _method(_name + "_", _inplace(getattr(_T, _name)))
+
+
+def _get_device(self) -> int:
+    """Mirrors ``Tensor.get_device``: -1 for a CPU tensor, else the device index."""
+    d = self.device
+    return -1 if d.type == "cpu" else (d.index or 0)
+
+
+def _is_inference(self) -> bool:
+    """Mirrors ``Tensor.is_inference``. Always False: ``inference_mode`` here is ``no_grad``
+    and makes no separate kind of tensor."""
+    return False
+
+
+def _predicates():
+    from .. import _toplevel
+
+    _method("is_nonzero", _toplevel.is_nonzero)
+    _method("is_same_size", _toplevel.is_same_size)
+    _method("is_signed", _toplevel.is_signed)
+
+
+_predicates()
+_method("get_device", _get_device)
+_method("index_put_", indexing.index_put_)
+_method("is_inference", _is_inference)
+
+
+def _new(self, *args, device=None):
+    """Mirrors the legacy ``Tensor.new``: ``x.new(2, 3)`` (uninitialised), ``x.new([1, 2])``
+    (data) or ``x.new()`` (empty), all with ``x``'s dtype."""
+    from .._toplevel import _legacy_new
+
+    return _legacy_new(self._dtype, args, device)
+
+
+def _host_update(self, name: str, compute):
+    if self._rg:
+        raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use "
+                           f"var.detach().{name}() instead.")
+    import numpy as np
+
+    arr = np.asarray(self.detach().numpy())
+    out = np.asarray(compute(arr)).astype(self._dtype.np).reshape(arr.shape)
+    return rebind(self, Tensor._make(jax.numpy.asarray(out, self._dtype.storage), self._dtype))
+
+
+def _apply_(self, callable):  # noqa: A002
+    """Mirrors ``Tensor.apply_``: ``callable`` on every element, in place. Host-side Python,
+    eager only (it cannot run inside ``compile``), and slow, as in torch."""
+    return _host_update(self, "apply_", lambda a: [callable(v) for v in a.reshape(-1).tolist()])
+
+
+def _map_(self, tensor, callable):  # noqa: A002
+    """Mirrors ``Tensor.map_``: ``callable(self_elem, other_elem)`` elementwise in place,
+    ``tensor`` broadcast to this shape. Host-side Python, eager only."""
+    import numpy as np
+
+    other = np.broadcast_to(np.asarray(tensor.detach().numpy()), tuple(self.shape))
+    return _host_update(self, "map_", lambda a: [callable(u, v) for u, v in zip(
+        a.reshape(-1).tolist(), other.reshape(-1).tolist())])
+
+
+def _check_float_random(self, name: str, what: str) -> None:
+    if self._dtype._cat != 2:
+        if what:
+            raise RuntimeError(f"{what} is a continuous probability distribution. dtype must "
+                               f"be a floating point but you specified "
+                               f"{_CPP_INT_NAMES.get(self._dtype.name, self._dtype.name)}")
+        raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                  f"'{D.type_word(self._dtype)}'")
+
+
+_CPP_INT_NAMES = {"int64": "long int", "int32": "int", "int16": "short int",
+                  "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Mirrors ``Tensor.cauchy_``: Cauchy samples from the library's generator."""
+    _check_float_random(self, "cauchy_", "Cauchy distribution")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    check(self)
+    a = median + sigma * jax.random.cauchy(_next_key(generator), tuple(self.shape))
+    return rebind(self, Tensor._make(a.astype(self._dtype.storage), self._dtype))
+
+
+def _log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Mirrors ``Tensor.log_normal_``: ``exp`` of normal samples with ``mean`` and ``std``."""
+    _check_float_random(self, "log_normal", "")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    check(self)
+    a = jax.numpy.exp(mean + std * jax.random.normal(_next_key(generator), tuple(self.shape)))
+    return rebind(self, Tensor._make(a.astype(self._dtype.storage), self._dtype))
+
+
+def _geometric_(self, p, *, generator=None):
+    """Mirrors ``Tensor.geometric_``: the number of Bernoulli(``p``) trials up to the first
+    success (1, 2, ...), for any dtype."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    check(self)
+    a = jax.random.geometric(_next_key(generator), p, tuple(self.shape))
+    return rebind(self, Tensor._make(a.astype(self._dtype.storage), self._dtype))
+
+
+_method("new", _new)
+_method("apply_", _apply_)
+_method("map_", _map_)
+_method("cauchy_", _cauchy_)
+_method("log_normal_", _log_normal_)
+_method("geometric_", _geometric_)
+_method("multinomial", lambda self, num_samples, replacement=False, *, generator=None:
+        creation.multinomial(self, num_samples, replacement, generator=generator))
+
+_method("fill_diagonal_", indexing.fill_diagonal_)
+_method("__lshift__", _binop(pointwise.bitwise_left_shift))
+_method("__rlshift__", _binop(pointwise.bitwise_left_shift, reflected=True))
+_method("__rshift__", _binop(pointwise.bitwise_right_shift))
+_method("__rrshift__", _binop(pointwise.bitwise_right_shift, reflected=True))
+_method("__ilshift__", _inplace(pointwise.bitwise_left_shift))
+_method("__irshift__", _inplace(pointwise.bitwise_right_shift))
+for _name in ("bitwise_left_shift", "bitwise_right_shift", "igamma", "igammac"):
+    _method(_name + "_", _inplace(getattr(_T, _name)))
+# Layout queries: every tensor here is dense and strided.
+for _name in ("is_sparse", "is_sparse_csr", "is_quantized", "is_meta", "is_mkldnn"):
+    _method(_name, property(lambda self: False))

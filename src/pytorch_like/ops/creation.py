@@ -25,7 +25,8 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty"
            "ones_like", "full_like", "empty_like", "arange", "linspace", "logspace", "eye",
            "rand", "randn", "randint", "randperm", "normal", "bernoulli", "rand_like",
            "randn_like", "randint_like", "scalar_tensor", "multinomial", "poisson",
-           "tril_indices", "triu_indices"]
+           "tril_indices", "triu_indices", "asarray", "hann_window", "hamming_window",
+           "blackman_window", "bartlett_window", "kaiser_window"]
 
 
 def _place(a, device):
@@ -426,3 +427,121 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
 def poisson(input: Tensor, generator=None) -> Tensor:  # noqa: A002
     a = jax.random.poisson(_next_key(generator), input._cell.a)
     return Tensor._make(a.astype(input.dtype.storage), input.dtype)
+
+
+def asarray(obj, *, dtype=None, device=None, copy: bool | None = None,
+            requires_grad: bool = False) -> Tensor:
+    """Mirrors ``torch.asarray``: a tensor from a tensor, numpy array, scalar or sequence.
+
+    A tensor comes back as itself when no dtype or device change and no ``copy=True`` is
+    asked for. Deliberate difference: numpy arrays and other buffers are always copied
+    (JAX arrays are immutable, so memory is never shared with the source).
+
+    Example:
+        >>> torch.asarray([1, 2]).dtype
+        torch.int64
+    """
+    if isinstance(obj, Tensor):
+        out = obj
+        if dtype is not None or device is not None:
+            out = out.to(dtype=dtype, device=device)
+        if copy and out is obj:
+            from .pointwise import clone
+            out = clone(obj).detach() if not obj.requires_grad else clone(obj)
+        if requires_grad and not out.requires_grad:
+            out.requires_grad_(True)
+        return out
+    return tensor(obj, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _window(name: str, length: int, periodic: bool, dtype, device, requires_grad,
+            values) -> Tensor:
+    dt = D.get_default_dtype() if dtype is None else D.to_dtype(dtype)
+    if length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got "
+                           f"window_length={length}")
+    if dt._cat != 2:
+        raise RuntimeError(f"{name} expects floating point dtypes, got: TensorOptions(dtype="
+                           f"{_CPP_NAMES.get(dt.name, dt.name)}, device=cpu, layout=Strided "
+                           "(default), requires_grad=false (default), pinned_memory=false, "
+                           "memory_format=(nullopt))")
+    if length <= 1:
+        arr = np.ones(length)
+    else:
+        # A periodic window is the symmetric one of length + 1 without its last point.
+        n = length + 1 if periodic else length
+        arr = values(np.arange(n, dtype=np.float64), n)[:length]
+    return tensor(arr, dtype=dt, device=device, requires_grad=requires_grad)
+
+
+_CPP_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+              "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+              "complex128": "c10::complex<double>"}
+
+
+def hann_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None,
+                device=None, requires_grad: bool = False) -> Tensor:
+    """Mirrors ``torch.hann_window``: ``0.5 - 0.5 cos(2 pi n / (N - 1))``, periodic by
+    default (the first ``N`` points of the length ``N + 1`` window).
+
+    Example:
+        >>> torch.hann_window(4)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000])
+    """
+    return _window("hann_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, n: 0.5 - 0.5 * np.cos(2 * np.pi * k / (n - 1)))
+
+
+def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.54,
+                   beta: float = 0.46, *, dtype=None, layout=None, device=None,
+                   requires_grad: bool = False) -> Tensor:
+    """Mirrors ``torch.hamming_window``: ``alpha - beta cos(2 pi n / (N - 1))``.
+
+    Example:
+        >>> torch.hamming_window(3, periodic=False)
+        tensor([0.0800, 1.0000, 0.0800])
+    """
+    return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, n: alpha - beta * np.cos(2 * np.pi * k / (n - 1)))
+
+
+def blackman_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None,
+                    device=None, requires_grad: bool = False) -> Tensor:
+    """Mirrors ``torch.blackman_window``:
+    ``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``.
+
+    Example:
+        >>> torch.blackman_window(3, periodic=False)[1]
+        tensor(1.)
+    """
+    return _window("blackman_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, n: 0.42 - 0.5 * np.cos(2 * np.pi * k / (n - 1))
+                   + 0.08 * np.cos(4 * np.pi * k / (n - 1)))
+
+
+def bartlett_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None,
+                    device=None, requires_grad: bool = False) -> Tensor:
+    """Mirrors ``torch.bartlett_window``: the triangle ``1 - |2n / (N - 1) - 1|``.
+
+    Example:
+        >>> torch.bartlett_window(5, periodic=False)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
+    """
+    return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, n: 1 - np.abs(2 * k / (n - 1) - 1))
+
+
+def kaiser_window(window_length: int, periodic: bool = True, beta: float = 12.0, *,
+                  dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Mirrors ``torch.kaiser_window``: ``I0(beta sqrt(1 - (2n / (N - 1) - 1)^2)) / I0(beta)``.
+
+    Example:
+        >>> torch.kaiser_window(3, periodic=False, beta=0.0)
+        tensor([1., 1., 1.])
+    """
+    def values(k, n):
+        r = 2 * k / (n - 1) - 1
+        return np.i0(beta * np.sqrt(np.clip(1 - r * r, 0, None))) / np.i0(beta)
+
+    return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad,
+                   values)

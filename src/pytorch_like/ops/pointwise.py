@@ -27,7 +27,12 @@ __all__ = ["clamp_min", "clamp_max", "diff",
            "addcmul", "addcdiv", "signbit", "hypot", "logaddexp", "fmax", "fmin",
            "subtract", "multiply", "divide", "negative", "absolute", "greater", "less",
            "greater_equal", "less_equal", "not_equal", "arctan2", "xlogy", "heaviside",
-           "copysign", "deg2rad", "rad2deg", "sgn", "logit", "sinc", "clone"]
+           "copysign", "deg2rad", "rad2deg", "sgn", "logit", "sinc", "clone",
+           "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh",
+           "arctanh", "lgamma", "digamma", "polygamma", "mvlgamma", "erfinv", "i0",
+           "logaddexp2", "float_power", "frexp", "ldexp", "gcd", "lcm", "nextafter", "fix",
+           "positive", "isposinf", "isneginf", "isreal", "rsub", "bitwise_left_shift",
+           "bitwise_right_shift", "igamma", "igammac"]
 
 # -- binary arithmetic -------------------------------------------------------------------
 _add = Op("add", lambda a, b: a + b, saves=(), grad_name="AddBackward0")
@@ -576,3 +581,375 @@ def _to_device(t: Tensor, jdevice) -> Tensor:
     out = apply(_identity, (t,)) if t._rg else Tensor._make(t._cell.a, t._dtype)
     out._cell.a = jax.device_put(out._cell.a, jdevice)
     return out
+
+
+# -- inverse hyperbolics, special functions, float decomposition -------------------------
+asinh = _u("asinh", jnp.arcsinh)
+acosh = _u("acosh", jnp.arccosh)
+atanh = _u("atanh", jnp.arctanh)
+arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+lgamma = _u("lgamma", jax.scipy.special.gammaln)
+erfinv = _u("erfinv", jax.scipy.special.erfinv)
+i0 = _u("i0", jax.scipy.special.i0)
+fix = trunc
+
+
+def _digamma_fn(x):
+    # torch defines digamma(0) as -inf (the limit from the right); JAX gives nan there.
+    return jnp.where(x == 0, -jnp.inf, jax.scipy.special.digamma(x)).astype(x.dtype)
+
+
+digamma = _u("digamma", _digamma_fn)
+
+
+def _polygamma_fn(x, *, n):
+    if n == 0:
+        return _digamma_fn(x)
+    return jax.scipy.special.polygamma(n, x)
+
+
+_polygamma = Op("polygamma", _polygamma_fn)
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.polygamma(n, input)``: the ``n``-th derivative of digamma.
+
+    Differs from torch at the poles (zero and negative integers), where JAX's values are
+    returned (torch gives signed infinities there).
+
+    Example:
+        >>> torch.polygamma(1, torch.tensor([1.0]))
+        tensor([1.6449])
+    """
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    input = operand(input)
+    dt = float_dtype(input._dtype)
+    return apply(_polygamma, (input,), (("n", int(n)),), cast_for(dt, input), dt)
+
+
+def _mvlgamma_fn(x, *, p):
+    terms = [jax.scipy.special.gammaln(x - k / 2) for k in range(p)]
+    const = p * (p - 1) / 4 * jnp.log(jnp.pi)
+    return (sum(terms[1:], terms[0]) + const).astype(x.dtype)
+
+
+_mvlgamma = Op("mvlgamma", _mvlgamma_fn)
+
+
+def mvlgamma(input: Tensor, p: int) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.mvlgamma``: the multivariate log-gamma of dimension ``p``.
+
+    Example:
+        >>> torch.mvlgamma(torch.tensor([2.5]), 2)
+        tensor([0.9189])
+    """
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    dt = float_dtype(input._dtype)
+    return apply(_mvlgamma, (input,), (("p", int(p)),), cast_for(dt, input), dt)
+
+
+def _tensor_arg(fn: str, name: str, pos: int, x) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Tensor, not "
+                        f"{type(x).__name__}")
+
+
+def _floats_only(fn: str, dt: D.dtype) -> None:
+    if dt._cat != 2:
+        raise NotImplementedError(f'"{fn}_cpu" not implemented for \'{D.type_word(dt)}\'')
+
+
+def _ints_only(fn: str, dt: D.dtype) -> None:
+    if dt._cat != 1:
+        raise NotImplementedError(f'"{fn}_cpu" not implemented for \'{D.type_word(dt)}\'')
+
+
+_logaddexp2 = Op("logaddexp2", jnp.logaddexp2)
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.logaddexp2``: ``log2(2**input + 2**other)``, floating inputs only.
+
+    Example:
+        >>> torch.logaddexp2(torch.tensor([1.0]), torch.tensor([1.0]))
+        tensor([2.])
+    """
+    _tensor_arg("logaddexp2", "other", 2, other)
+    dt = binary_dtype(input, other)
+    _floats_only("logaddexp2", dt)
+    return _binary(_logaddexp2, input, other, dt)
+
+
+_float_power = Op("float_power", jnp.power, grad_name="PowBackward1")
+
+
+def float_power(input, exponent) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.float_power``: ``pow`` computed and returned in float64.
+
+    Complex inputs are not supported here. Without ``jax_enable_x64`` the float64 result is
+    stored (and computed) in float32, as every float64 tensor of this package.
+
+    Example:
+        >>> torch.float_power(torch.tensor([2]), 2)
+        tensor([4.], dtype=torch.float64)
+    """
+    return _binary(_float_power, input, exponent, D.float64)
+
+
+def _frexp_fn(x):
+    m, e = jnp.frexp(x)
+    return m, e.astype(jnp.int32)
+
+
+_frexp = Op("frexp", _frexp_fn, nout=2, diff_out=(0,), grad_name="FrexpBackward0")
+
+
+def frexp(input: Tensor):  # noqa: A002
+    """Mirrors ``torch.frexp``: a ``(mantissa, exponent)`` named tuple with
+    ``input == mantissa * 2 ** exponent``; ``exponent`` is int32, as in torch.
+
+    Example:
+        >>> torch.frexp(torch.tensor([8.0]))
+        torch.return_types.frexp(mantissa=tensor([0.5000]), exponent=tensor([4], dtype=torch.int32))
+    """
+    if input.dtype._cat != 2:
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    m, e = apply(_frexp, (input,), (), None, (input.dtype, D.int32))
+    return _frexp_result(m, e)
+
+
+class _frexp_result(tuple):
+    """``torch.return_types.frexp``: a tuple with ``mantissa`` and ``exponent`` fields."""
+
+    __slots__ = ()
+
+    def __new__(cls, mantissa, exponent):
+        return tuple.__new__(cls, (mantissa, exponent))
+
+    mantissa = property(lambda self: self[0])
+    exponent = property(lambda self: self[1])
+
+    def __repr__(self) -> str:
+        return (f"torch.return_types.frexp(\nmantissa={self[0]!r},\n"
+                f"exponent={self[1]!r})")
+
+
+_ldexp = Op("ldexp", lambda x, e: x * jnp.exp2(e.astype(x.dtype)))
+
+
+def ldexp(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.ldexp``: ``input * 2 ** other`` (a floating result).
+
+    Deliberate difference: the gradient with respect to ``input`` is ``2 ** other`` also
+    for negative integer ``other``, where torch's (an integer power) is 0.
+
+    Example:
+        >>> torch.ldexp(torch.tensor([1.0]), torch.tensor([3]))
+        tensor([8.])
+    """
+    _tensor_arg("ldexp", "other", 2, other)
+    dt = float_dtype(result_dtype(input, other))
+    check_broadcast(tuple(input.shape), tuple(other.shape))
+    return apply(_ldexp, (input, other), (), cast_for(dt, input), dt)
+
+
+_gcd = Op("gcd", jnp.gcd, differentiable=False)
+_lcm = Op("lcm", jnp.lcm, differentiable=False)
+
+
+def gcd(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.gcd`` (integer tensors; ``gcd(0, 0) == 0``).
+
+    Example:
+        >>> torch.gcd(torch.tensor([4, 6]), torch.tensor([6, 9]))
+        tensor([2, 3])
+    """
+    _tensor_arg("gcd", "other", 2, other)
+    dt = binary_dtype(input, other)
+    _ints_only("gcd", dt)
+    return _binary(_gcd, input, other, dt)
+
+
+def lcm(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.lcm`` (integer tensors).
+
+    Example:
+        >>> torch.lcm(torch.tensor([4, 6]), torch.tensor([6, 9]))
+        tensor([12, 18])
+    """
+    _tensor_arg("lcm", "other", 2, other)
+    dt = binary_dtype(input, other)
+    _ints_only("lcm", dt)
+    return _binary(_lcm, input, other, dt)
+
+
+@jax.custom_jvp
+def _nextafter_fn(x, y):
+    return jnp.nextafter(x, y)
+
+
+@_nextafter_fn.defjvp
+def _nextafter_jvp(primals, tangents):
+    # JAX has no derivative for nextafter; torch treats it as the identity in ``input``
+    # (gradient 1) and constant in ``other``.
+    return _nextafter_fn(*primals), tangents[0]
+
+
+_nextafter = Op("nextafter", _nextafter_fn, saves=(), grad_name="NextafterBackward0")
+
+
+def nextafter(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.nextafter``: the next representable float after ``input`` towards
+    ``other``; like torch, the gradient is 1 for ``input`` and 0 for ``other``.
+
+    Example:
+        >>> torch.nextafter(torch.tensor([1.0]), torch.tensor([2.0])) > 1
+        tensor([True])
+    """
+    _tensor_arg("nextafter", "other", 2, other)
+    dt = binary_dtype(input, other)
+    _floats_only("nextafter", dt)
+    return _binary(_nextafter, input, other, dt)
+
+
+def positive(input: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.positive``: ``input`` itself; refused for bool tensors, as in torch.
+
+    Example:
+        >>> torch.positive(torch.tensor([-1.0]))
+        tensor([-1.])
+    """
+    if input.dtype is D.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+_isposinf = Op("isposinf", lambda x: jnp.isposinf(x), differentiable=False)
+_isneginf = Op("isneginf", lambda x: jnp.isneginf(x), differentiable=False)
+
+
+def isposinf(input: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.isposinf``: a bool tensor, True where ``input`` is +inf.
+
+    Example:
+        >>> torch.isposinf(torch.tensor([float('inf'), 1.0]))
+        tensor([ True, False])
+    """
+    return apply(_isposinf, (input,), (), None, D.bool_)
+
+
+def isneginf(input: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.isneginf``: a bool tensor, True where ``input`` is -inf."""
+    return apply(_isneginf, (input,), (), None, D.bool_)
+
+
+_isreal = Op("isreal", lambda x: jnp.isreal(x), differentiable=False)
+
+
+def isreal(input: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.isreal``: True where the imaginary part is zero (everywhere for real
+    dtypes).
+
+    Example:
+        >>> torch.isreal(torch.tensor([1.0]))
+        tensor([True])
+    """
+    return apply(_isreal, (input,), (), None, D.bool_)
+
+
+def rsub(input, other, *, alpha=1) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.rsub``: ``other - alpha * input``.
+
+    Example:
+        >>> torch.rsub(torch.tensor([1.0]), 3)
+        tensor([2.])
+    """
+    return sub(other, input, alpha=alpha)
+
+
+_shift = {"lshift": Op("bitwise_left_shift", jnp.left_shift, differentiable=False),
+          "rshift": Op("bitwise_right_shift", jnp.right_shift, differentiable=False)}
+
+
+def _shift_op(kind: str, input, other) -> Tensor:  # noqa: A002
+    a, b = operand(input), operand(other)
+    dt = binary_dtype(a, b)
+    if dt is not D.bool_:
+        _ints_only(kind, dt)
+    return _binary(_shift[kind], a, b, dt)
+
+
+def bitwise_left_shift(input, other) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.bitwise_left_shift`` (``<<``): integer tensors only.
+
+    Example:
+        >>> torch.tensor([1, 2]) << 2
+        tensor([4, 8])
+    """
+    return _shift_op("lshift", input, other)
+
+
+def bitwise_right_shift(input, other) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.bitwise_right_shift`` (``>>``): an arithmetic shift for signed
+    integers, as in torch.
+
+    Example:
+        >>> torch.tensor([8, -8]) >> 1
+        tensor([ 4, -4])
+    """
+    return _shift_op("rshift", input, other)
+
+
+_igamma = Op("igamma", jax.scipy.special.gammainc)
+_igammac = Op("igammac", jax.scipy.special.gammaincc)
+
+
+def igamma(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.igamma``: the regularized lower incomplete gamma ``P(input, other)``.
+
+    Deliberate difference: torch has no gradient with respect to ``input``; JAX's is
+    returned here.
+
+    Example:
+        >>> torch.igamma(torch.tensor([1.0]), torch.tensor([0.5]))
+        tensor([0.3935])
+    """
+    return _binary(_igamma, input, other, float_dtype(result_dtype(operand(input),
+                                                                  operand(other))))
+
+
+def igammac(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.igammac``: the regularized upper incomplete gamma ``Q(input, other)``
+    (see :func:`igamma` for the gradient difference).
+
+    Example:
+        >>> torch.igammac(torch.tensor([1.0]), torch.tensor([0.5]))
+        tensor([0.6065])
+    """
+    return _binary(_igammac, input, other, float_dtype(result_dtype(operand(input),
+                                                                   operand(other))))
+
+
+# -- top-level in-place variants (torch.relu_(x) is x.relu_()) ---------------------------
+def _top_inplace(name: str):
+    def fn(input: Tensor, *args, **kwargs) -> Tensor:  # noqa: A002
+        return getattr(input, name)(*args, **kwargs)
+    fn.__name__ = name
+    fn.__doc__ = f"Mirrors ``torch.{name}``: the same as ``input.{name}(...)``."
+    return fn
+
+
+_TOP_INPLACE = ("abs_", "acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcsinh_",
+                "arctan_", "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_",
+                "clamp_", "clamp_max_", "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_",
+                "erf_", "erfc_", "exp2_", "exp_", "expm1_", "fill_", "fix_", "floor_",
+                "frac_", "gcd_", "i0_", "lcm_", "ldexp_", "log10_", "log1p_", "log2_", "log_",
+                "logit_", "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_",
+                "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_", "sqrt_",
+                "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_")
+for _name in _TOP_INPLACE:
+    globals()[_name] = _top_inplace(_name)
+__all__ += list(_TOP_INPLACE)

@@ -7,6 +7,7 @@ torch's conventions: ``dim`` may be an int or tuple, ``keepdim=False``; integer 
 
 from __future__ import annotations
 
+import builtins as _builtins
 import functools
 from collections import namedtuple
 
@@ -22,7 +23,9 @@ __all__ = ["sum", "mean", "prod", "std", "var", "std_mean", "var_mean", "max", "
            "amin", "argmax", "argmin", "logsumexp", "softmax", "log_softmax", "cumsum",
            "cumprod", "norm", "all", "any", "median", "count_nonzero", "aminmax", "nansum",
            "nanmean", "mode", "sort", "argsort", "topk", "kthvalue", "cummax", "cummin",
-           "quantile", "nanquantile"]
+           "quantile", "nanquantile", "logcumsumexp", "nanmedian", "cov", "corrcoef",
+           "histogram", "trapezoid", "trapz", "cumulative_trapezoid", "msort", "bincount",
+           "renorm"]
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
@@ -573,3 +576,323 @@ def nanquantile(input, q, dim=None, keepdim: bool = False, *,  # noqa: A002
                 interpolation: str = "linear") -> Tensor:
     """Mirrors ``torch.nanquantile``: ``quantile`` ignoring NaN."""
     return _quantile(input, q, dim, keepdim, interpolation, True)
+
+
+# -- more scans and statistics -----------------------------------------------------------
+def _logcumsumexp_fn(x, *, dim):
+    return jax.lax.cumlogsumexp(x, axis=dim)
+
+
+_logcumsumexp = Op("logcumsumexp", _logcumsumexp_fn, grad_name="LogcumsumexpBackward0")
+
+
+def logcumsumexp(input, dim: int) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.logcumsumexp``: ``log(cumsum(exp(input), dim))`` computed stably;
+    floating inputs only, as in torch.
+
+    Example:
+        >>> torch.logcumsumexp(torch.tensor([0.0, 0.0]), 0)
+        tensor([0.0000, 0.6931])
+    """
+    if input.dtype._cat != 2:
+        raise NotImplementedError('"logcumsumexp_out_cpu" not implemented for '
+                                  f"'{D.type_word(input.dtype)}'")
+    d = dims_arg(dim, _builtins.max(input.ndim, 1))[0]
+    return apply(_logcumsumexp, (input,), (("dim", d if input.ndim else None),))
+
+
+def _nanmedian_fn(x, *, dim):
+    # Sorting puts NaN last, so the median of the k valid values sits at (k - 1) // 2; with
+    # no valid value that position is clamped to 0 (a NaN, index 0 as in torch).
+    idx = jnp.argsort(x, axis=dim, stable=True)
+    valid = jnp.sum(~jnp.isnan(x), axis=dim, keepdims=True)
+    pos = jnp.maximum((valid - 1) // 2, 0)
+    i = jnp.take_along_axis(idx, pos, axis=dim)
+    return jnp.take_along_axis(x, i, axis=dim), i.astype(D.int64.storage)
+
+
+_nanmedian = Op("nanmedian", _nanmedian_fn, nout=2, diff_out=(0,),
+                grad_name="NanmedianBackward0")
+
+
+def nanmedian(input, dim=None, keepdim: bool = False):  # noqa: A002
+    """Mirrors ``torch.nanmedian``: the lower median ignoring NaNs (NaN when a slice has no
+    other value). Without ``dim`` a 0-d tensor, with ``dim`` a ``(values, indices)`` named
+    tuple. For a slice that is all NaN the index here is 0 (torch's may be another NaN's).
+
+    Example:
+        >>> torch.nanmedian(torch.tensor([1.0, float('nan'), 3.0, 2.0]))
+        tensor(2.)
+    """
+    if dim is None:
+        v, _ = apply(_nanmedian, (input.reshape(-1),), (("dim", 0),), None,
+                     (input.dtype, D.int64))
+        return v.reshape(())
+    d = dims_arg(dim, _builtins.max(input.ndim, 1))[0]
+    x = input if input.ndim else input.reshape(1)
+    v, i = apply(_nanmedian, (x,), (("dim", d),), None, (input.dtype, D.int64))
+    if not keepdim or input.ndim == 0:
+        v, i = v.squeeze(d), i.squeeze(d)
+    return namedtuple("nanmedian", ["values", "indices"])(v, i)
+
+
+def _cov_fn(x, fw, aw, *, correction):
+    x = x if x.ndim == 2 else x.reshape(1, -1)
+    n = x.shape[1]
+    w = None
+    if fw is not None:
+        w = fw.astype(x.dtype)
+    if aw is not None:
+        w = aw.astype(x.dtype) if w is None else w * aw.astype(x.dtype)
+    if w is None:
+        w_sum = jnp.asarray(n, x.dtype)
+        avg = jnp.mean(x, axis=1)
+    else:
+        w_sum = jnp.sum(w)
+        avg = jnp.sum(x * w, axis=1) / w_sum
+    if correction == 0:
+        norm = w_sum
+    elif w is None:
+        norm = w_sum - correction
+    elif aw is None:
+        norm = w_sum - correction
+    else:
+        norm = w_sum - correction * jnp.sum(w * aw.astype(x.dtype)) / w_sum
+    norm = jnp.maximum(norm, 0)
+    xc = x - avg[:, None]
+    xw = xc if w is None else xc * w
+    c = xw @ xc.T / norm
+    return c.reshape(()) if c.shape == (1, 1) else c
+
+
+_cov = Op("cov", _cov_fn)
+
+
+def _cov_args(input, fweights, aweights):  # noqa: A002
+    if input.ndim > 2:
+        raise ValueError(f"cov(): expected input to have two or fewer dimensions but got an "
+                         f"input with {input.ndim} dimensions")
+    if fweights is not None and fweights.dtype._cat != 1:
+        raise RuntimeError(f"cov(): expected fweights to have integral dtype but got "
+                           f"fweights with {D.type_word(fweights.dtype)} dtype")
+    if aweights is not None and aweights.dtype._cat != 2:
+        raise RuntimeError(f"cov(): expected aweights to have floating point dtype but got "
+                           f"aweights with {D.type_word(aweights.dtype)} dtype")
+
+
+def cov(input, *, correction: int = 1, fweights=None, aweights=None) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.cov``: the covariance of the variables in the rows of ``input`` (a
+    1-D input is one variable), with frequency and observation weights.
+
+    Example:
+        >>> torch.cov(torch.tensor([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))
+        tensor([[ 1., -1.],
+                [-1.,  1.]])
+    """
+    _cov_args(input, fweights, aweights)
+    dt = float_dtype(input.dtype)
+    return apply(_cov, (input, fweights, aweights), (("correction", correction),),
+                 cast_for(dt, input), dt)
+
+
+def _corrcoef_fn(x):
+    c = _cov_fn(x, None, None, correction=1)
+    if c.ndim == 0:
+        return c / c
+    d = jnp.sqrt(jnp.diagonal(c))
+    return jnp.clip(c / d[:, None] / d[None, :], -1, 1)
+
+
+_corrcoef = Op("corrcoef", _corrcoef_fn)
+
+
+def corrcoef(input) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.corrcoef``: Pearson correlation coefficients of the rows, clipped to
+    [-1, 1].
+
+    Example:
+        >>> torch.corrcoef(torch.tensor([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))
+        tensor([[ 1., -1.],
+                [-1.,  1.]])
+    """
+    _cov_args(input, None, None)
+    dt = float_dtype(input.dtype)
+    return apply(_corrcoef, (input,), (), cast_for(dt, input), dt)
+
+
+def _histogram_fn(x, edges, w, *, bins, range, density):  # noqa: A002
+    return jnp.histogram(x.reshape(-1), bins=edges if edges is not None else bins,
+                         range=range, weights=None if w is None else w.reshape(-1),
+                         density=density)
+
+
+_histogram = Op("histogram", _histogram_fn, nout=2, differentiable=False)
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density: bool = False):  # noqa: A001, A002
+    """Mirrors ``torch.histogram``: a ``(hist, bin_edges)`` named tuple. ``bins`` is a
+    count (equal bins over ``range``, default the data's min to max) or a tensor of edges;
+    the last bin includes its right edge. Floating inputs only, as in torch.
+
+    Example:
+        >>> torch.histogram(torch.tensor([1.0, 2.0, 1.0]), bins=4, range=(0.0, 3.0))
+        torch.return_types.histogram(
+        hist=tensor([0., 2., 1., 0.]),
+        bin_edges=tensor([0.0000, 0.7500, 1.5000, 2.2500, 3.0000]))
+    """
+    if input.dtype._cat != 2:
+        raise NotImplementedError(f'"histogramdd" not implemented for '
+                                  f"'{D.type_word(input.dtype)}'")
+    edges = bins.to(input.dtype) if isinstance(bins, Tensor) else None
+    static = (("bins", None if edges is not None else int(bins)),
+              ("range", None if range is None else (float(range[0]), float(range[1]))),
+              ("density", bool(density)))
+    h, e = apply(_histogram, (input, edges, weight), static, None, (input.dtype, input.dtype))
+    return namedtuple("histogram", ["hist", "bin_edges"])(h.to(input.dtype), e)
+
+
+def _trapezoid_fn(y, x, *, dx, dim, cumulative):
+    n = y.shape[dim]
+    hi = jax.lax.slice_in_dim(y, 1, n, axis=dim)
+    lo = jax.lax.slice_in_dim(y, 0, _builtins.max(n - 1, 0), axis=dim)
+    if x is None:
+        terms = (hi + lo) * dx
+    else:
+        if x.ndim == 1:
+            x = x.reshape((-1,) + (1,) * (y.ndim - dim - 1))
+            xd = 0
+        else:
+            xd = dim - y.ndim + x.ndim
+        m = x.shape[xd]
+        terms = (hi + lo) * (jax.lax.slice_in_dim(x, 1, m, axis=xd)
+                             - jax.lax.slice_in_dim(x, 0, _builtins.max(m - 1, 0), axis=xd))
+    return (jnp.cumsum(terms, axis=dim) if cumulative else jnp.sum(terms, axis=dim)) / 2
+
+
+_trapezoid_op = Op("trapezoid", _trapezoid_fn)
+
+
+def _trapezoid(y, x, dx, dim, cumulative: bool) -> Tensor:
+    from ._util import result_dtype
+
+    if x is not None and not isinstance(x, Tensor):
+        dx, x = x, None
+    d = dims_arg(dim, y.ndim)[0]
+    if x is not None and x.ndim == 1 and x.shape[0] != y.shape[d]:
+        raise RuntimeError("trapezoid: There must be one `x` value for each sample point")
+    dx = 1 if dx is None else dx
+    dt = float_dtype(result_dtype(y, x) if x is not None else result_dtype(y, dx))
+    return apply(_trapezoid_op, (y, x), (("dx", dx), ("dim", d), ("cumulative", cumulative)),
+                 cast_for(dt, y, x), dt)
+
+
+def trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> Tensor:
+    """Mirrors ``torch.trapezoid``: the trapezoidal rule along ``dim``, with sample points
+    ``x`` or a constant spacing ``dx`` (default 1).
+
+    Example:
+        >>> torch.trapezoid(torch.tensor([1.0, 2.0, 4.0]))
+        tensor(4.5000)
+    """
+    if x is not None and dx is not None:
+        raise TypeError("trapezoid() received an invalid combination of arguments: both x "
+                        "and dx were given")
+    return _trapezoid(y, x, dx, dim, False)
+
+
+def trapz(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> Tensor:
+    """Mirrors ``torch.trapz``, the older name of :func:`trapezoid`."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None,
+                         dim: int = -1) -> Tensor:
+    """Mirrors ``torch.cumulative_trapezoid``: the running trapezoidal integral along
+    ``dim`` (one element shorter than ``y`` there).
+
+    Example:
+        >>> torch.cumulative_trapezoid(torch.tensor([1.0, 2.0, 4.0]))
+        tensor([1.5000, 4.5000])
+    """
+    return _trapezoid(y, x, dx, dim, True)
+
+
+def msort(input) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.msort``: ``sort(input, dim=0).values``.
+
+    Example:
+        >>> torch.msort(torch.tensor([[3.0, 1.0], [2.0, 5.0]]))
+        tensor([[2., 1.],
+                [3., 5.]])
+    """
+    return sort(input, 0).values
+
+
+def _bincount_fn(x, w, *, length):
+    return jnp.bincount(x, weights=w, length=length)
+
+
+_bincount = Op("bincount", _bincount_fn, differentiable=False)
+
+
+def bincount(input, weights=None, minlength: int = 0) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.bincount``: counts (or summed ``weights``) of each value of a 1-D
+    non-negative integer tensor; int64 counts, float32 sums for float32 weights, else
+    float64, as in torch.
+
+    The output length depends on the data, so this runs eagerly (inside ``compile`` it
+    needs a concrete input).
+
+    Example:
+        >>> torch.bincount(torch.tensor([0, 2, 2]))
+        tensor([1, 0, 2])
+    """
+    if input.dtype._cat != 1:
+        raise NotImplementedError(f'"bincount_cpu" not implemented for '
+                                  f"'{D.type_word(input.dtype)}'")
+    if input.ndim != 1 or (input.numel() and int(input.min()) < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    length = _builtins.max(int(input.max()) + 1 if input.numel() else 0, int(minlength))
+    if weights is None:
+        return apply(_bincount, (input, None), (("length", length),), None, D.int64)
+    dt = D.float32 if weights.dtype is D.float32 else D.float64
+    return apply(_bincount, (input, weights.to(dt)), (("length", length),), None, dt)
+
+
+def _renorm_fn(x, *, p, dim, maxnorm):
+    axes = tuple(a for a in range(x.ndim) if a != dim)
+    # |x| with torch's gradient sign(x) (0 at 0; jnp.abs's is 1 there).
+    mag = x * jax.lax.stop_gradient(jnp.sign(x))
+    norm = jnp.sum(mag ** p, axis=axes, keepdims=True) ** (1.0 / p)
+    # torch's small constant keeps the rescaled norm just under maxnorm.
+    scale = jnp.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
+    return (x * scale).astype(x.dtype)
+
+
+_renorm = Op("renorm", _renorm_fn, grad_name="RenormBackward0")
+
+
+def renorm(input, p, dim: int, maxnorm) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.renorm``: each slice ``input.select(dim, i)`` whose ``p``-norm
+    exceeds ``maxnorm`` is rescaled to norm ``maxnorm``; gradients flow through the norm,
+    as in torch.
+
+    Example:
+        >>> torch.renorm(torch.tensor([[3.0, 4.0], [0.3, 0.4]]), 2, 0, 1.0)
+        tensor([[0.6000, 0.8000],
+                [0.3000, 0.4000]])
+    """
+    if input.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} "
+                           "dimensions")
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    if input.dtype._cat != 2:
+        raise NotImplementedError(f'"renorm_out" not implemented for '
+                                  f"'{D.type_word(input.dtype)}'")
+    return apply(_renorm, (input,), (("p", float(p)), ("dim", dims_arg(dim, input.ndim)[0]),
+                                     ("maxnorm", float(maxnorm))))

@@ -22,7 +22,9 @@ __all__ = ["reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose
            "narrow", "tril", "triu", "diag", "diagonal", "diag_embed", "broadcast_tensors",
            "atleast_1d", "atleast_2d", "repeat_interleave", "rot90", "ravel", "dstack",
            "column_stack", "meshgrid", "trace", "block_diag", "cartesian_prod", "outer",
-           "select"]
+           "select", "broadcast_shapes", "diagflat", "combinations", "vander",
+           "unravel_index", "dsplit", "hsplit", "vsplit", "split_with_sizes", "sum_to_size",
+           "narrow_copy"]
 
 
 def _reshape_fn(x, *, shape):
@@ -608,3 +610,223 @@ def cartesian_prod(*tensors) -> Tensor:
 
 def outer(input, vec2) -> Tensor:  # noqa: A002
     return input.reshape(-1, 1) * vec2.reshape(1, -1)
+
+
+# -- shapes, splits and small constructions ----------------------------------------------
+def broadcast_shapes(*shapes):
+    """Mirrors ``torch.broadcast_shapes``: the broadcast of the given shapes (ints count as
+    1-D shapes) as a ``torch.Size``, with torch's error for incompatible sizes.
+
+    Example:
+        >>> torch.broadcast_shapes((2, 1), (3,))
+        torch.Size([2, 3])
+    """
+    from .._size import Size
+
+    result: list = []
+    for k, shp in enumerate(shapes):
+        shp = (shp,) if isinstance(shp, int) else tuple(int(d) for d in shp)
+        if len(shp) > len(result):
+            result = [1] * (len(shp) - len(result)) + result
+        for j in range(1, len(shp) + 1):
+            have, want = result[-j], shp[-j]
+            if want == have or want == 1:
+                continue
+            if have == 1:
+                result[-j] = want
+                continue
+            raise RuntimeError(f"Attempting to broadcast a dimension of length {want} at -{j}! "
+                               f"Mismatching argument at index {k} had {shp}; but expected "
+                               f"shape should be broadcastable to [{', '.join(map(str, result))}]")
+    return Size(result)
+
+
+def diagflat(input, offset: int = 0) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.diagflat``: a 2-D tensor with the flattened input on diagonal
+    ``offset``.
+
+    Example:
+        >>> torch.diagflat(torch.tensor([1, 2]))
+        tensor([[1, 0],
+                [0, 2]])
+    """
+    return diag(input.reshape(-1), offset)
+
+
+def combinations(input, r: int = 2, with_replacement: bool = False) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.combinations``: the length-``r`` combinations of a 1-D tensor's
+    elements as rows (in ``itertools`` order), differentiable through the gather.
+
+    Example:
+        >>> torch.combinations(torch.tensor([1, 2, 3]))
+        tensor([[1, 2],
+                [1, 3],
+                [2, 3]])
+    """
+    import itertools
+
+    from .creation import tensor
+    from .indexing import index_select
+
+    if input.ndim != 1:
+        raise RuntimeError("Expect a 1D vector, but got shape "
+                           f"[{', '.join(map(str, input.shape))}]")
+    if r == 0:
+        return tensor([], dtype=input.dtype)
+    pick = itertools.combinations_with_replacement if with_replacement else \
+        itertools.combinations
+    rows = list(pick(range(input.shape[0]), r))
+    if not rows:
+        return index_select(input, 0, tensor([], dtype=None).long()).reshape(0, r)
+    idx = tensor([i for row in rows for i in row])
+    return index_select(input, 0, idx).reshape(len(rows), r)
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:  # noqa: N803
+    """Mirrors ``torch.vander``: columns ``x ** (N-1), ..., x ** 0`` (reversed when
+    ``increasing``); integer and bool inputs give int64, as in torch.
+
+    Example:
+        >>> torch.vander(torch.tensor([1, 2, 3]))
+        tensor([[1, 1, 1],
+                [4, 2, 1],
+                [9, 3, 1]])
+    """
+    from .. import _dtype as D
+
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    dt = D.int64 if x.dtype._cat < 2 else x.dtype
+    return apply(_vander, (x,), (("n", int(n)), ("increasing", bool(increasing))),
+                 cast_for(dt, x), dt)
+
+
+def _vander_fn(x, *, n, increasing):
+    # Powers as a running product, so the gradient at x == 0 is torch's (no 0 * inf).
+    cols = [jnp.ones((x.shape[0], min(n, 1)), x.dtype)]
+    if n > 1:
+        cols.append(jnp.cumprod(jnp.broadcast_to(x[:, None], (x.shape[0], n - 1)), axis=1))
+    out = jnp.concatenate(cols, axis=1)
+    return out if increasing else out[:, ::-1]
+
+
+_vander = Op("vander", _vander_fn)
+
+
+def _unravel_fn(i, *, shape):
+    out = []
+    for d in reversed(shape):
+        out.append(jnp.remainder(i, d))
+        i = jnp.floor_divide(i, d)
+    return tuple(reversed(out)) if len(out) > 1 else out[0]
+
+
+_unravel_ops: dict = {}
+
+
+def unravel_index(indices, shape) -> tuple:
+    """Mirrors ``torch.unravel_index``: a tuple of int64 coordinate tensors, one per
+    dimension of ``shape``. Like torch, indices out of range wrap around (modulo).
+
+    Example:
+        >>> torch.unravel_index(torch.tensor([4, 1]), (2, 3))
+        (tensor([1, 0]), tensor([1, 1]))
+    """
+    from .. import _dtype as D
+
+    if not isinstance(indices, Tensor):
+        from .creation import tensor
+        indices = tensor(indices)
+    if indices.dtype._cat != 1:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    shape = (int(shape),) if isinstance(shape, int) else tuple(int(d) for d in shape)
+    for d in shape:
+        if d < 0:
+            raise ValueError("'shape' cannot have negative values, but got "
+                             f"{tuple(shape)}")
+    op = _unravel_ops.get(len(shape))
+    if op is None:
+        op = _unravel_ops[len(shape)] = Op("unravel_index", _unravel_fn, nout=len(shape),
+                                           differentiable=False)
+    out = apply(op, (indices.to(D.int64),), (("shape", shape),), None, D.int64)
+    return out if isinstance(out, tuple) else (out,)
+
+
+def _split_along(name: str, input, sections, dim: int, need: int):  # noqa: A002
+    if input.ndim < need:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {need} dimension, "
+                           f"but got a tensor with {input.ndim} dimensions!")
+    if isinstance(sections, int):
+        size = input.shape[dim]
+        if sections == 0 or size % sections:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but "
+                               f"the size of the dimension {size} is not divisible by the "
+                               f"split_size {sections}!")
+    return tensor_split(input, sections, dim)
+
+
+def hsplit(input, indices_or_sections):  # noqa: A002
+    """Mirrors ``torch.hsplit``: ``tensor_split`` along dim 1 (dim 0 for a 1-D tensor);
+    an int must divide that dimension evenly.
+
+    Example:
+        >>> [t.shape for t in torch.hsplit(torch.zeros(2, 4), 2)]
+        [torch.Size([2, 2]), torch.Size([2, 2])]
+    """
+    return _split_along("hsplit", input, indices_or_sections, 0 if input.ndim == 1 else 1, 1)
+
+
+def vsplit(input, indices_or_sections):  # noqa: A002
+    """Mirrors ``torch.vsplit``: ``tensor_split`` along dim 0 of an at least 2-D tensor."""
+    return _split_along("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input, indices_or_sections):  # noqa: A002
+    """Mirrors ``torch.dsplit``: ``tensor_split`` along dim 2 of an at least 3-D tensor."""
+    return _split_along("dsplit", input, indices_or_sections, 2, 3)
+
+
+def split_with_sizes(input, split_sizes, dim: int = 0):  # noqa: A002
+    """Mirrors ``torch.split_with_sizes``: pieces of the given sizes, which must add up to
+    the dimension's size.
+
+    Example:
+        >>> [t.shape for t in torch.split_with_sizes(torch.zeros(5), [2, 3])]
+        [torch.Size([2]), torch.Size([3])]
+    """
+    return split(input, list(split_sizes), dim)
+
+
+def sum_to_size(input, *size) -> Tensor:  # noqa: A002
+    """Mirrors ``Tensor.sum_to_size``: sums over the dimensions that broadcasting to
+    ``input``'s shape would expand, giving shape ``size``.
+
+    Example:
+        >>> torch.ones(2, 3).sum_to_size(1, 3)
+        tensor([[2., 2., 2.]])
+    """
+    from .reduction import sum as _sum
+
+    size = shape_arg(size)
+    have = tuple(input.shape)
+    lead = len(have) - len(size)
+    if lead < 0 or any(s != 1 and s != h for s, h in zip(size, have[lead:])):
+        raise RuntimeError(f"size {{[{', '.join(map(str, size))}]}} is not expandable to size "
+                           f"{{[{', '.join(map(str, have))}]}}.")
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(size)
+                                      if s == 1 and have[lead + i] != 1)
+    out = _sum(input, dims, keepdim=True) if dims else input
+    return out.reshape(size) if tuple(out.shape) != size else out
+
+
+def narrow_copy(input, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.narrow_copy``: :func:`narrow` (already a copy here).
+
+    Example:
+        >>> torch.narrow_copy(torch.arange(5), 0, 1, 2)
+        tensor([1, 2])
+    """
+    return narrow(input, dim, start, length)

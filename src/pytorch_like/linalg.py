@@ -1,0 +1,628 @@
+"""``torch.linalg``: norms, decompositions, solvers and inverses of (batches of) matrices.
+
+Mirrors PyTorch 2.13's ``torch.linalg`` namespace: names, signatures, defaults, named-tuple
+results and error messages. Every function runs the JAX ops of ``ops/linalg.py``, so eager
+autograd and ``pytorch_like.compile`` share them and JAX supplies the gradients.
+
+Deliberate differences from torch:
+
+* Errors that depend on the values (singular matrix, not positive-definite) are raised as
+  :class:`LinAlgError` in eager mode only; inside ``compile`` the result holds inf/nan.
+  The ``*_ex`` functions return torch's ``info`` codes in both modes, but where torch's
+  LAPACK leaves a partial result (``cholesky_ex`` on a failing input) ours holds nan.
+* ``lstsq`` computes every driver's solution from the SVD (the minimum-norm least-squares
+  solution, which is what torch's default ``'gelsy'`` gives too); it fills ``residuals``,
+  ``rank`` and ``singular_values`` as each driver does in torch. Inside ``compile`` the
+  ``residuals`` of the ``'gels'``/``'gelsd'``/``'gelss'`` drivers are always returned (torch
+  returns them only when every matrix has full rank, a value-dependent shape).
+* ``qr(mode='r')`` is differentiable here (torch refuses its backward); the backward of
+  ``qr(mode='complete')`` with more rows than columns raises JAX's error, not torch's.
+* Complex inputs follow JAX where the package supports complex dtypes; only real inputs are
+  checked against torch. ``eig``/``eigvals`` return complex tensors (values checked against
+  torch; their gradients come from JAX unchecked).
+
+Example:
+    >>> import pytorch_like as torch
+    >>> torch.linalg.norm(torch.tensor([3., 4.]))
+    tensor(5.)
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import jax
+import jax.numpy as jnp
+
+from . import _dtype as D
+from .ops import linalg as _L
+from .ops._dispatch import Op, apply
+from .ops._util import cast_for, check_broadcast, dims_arg
+from .ops.linalg import (  # noqa: F401  (re-exported as torch.linalg.*)
+    LinAlgError,
+    det,
+    matmul,
+    matrix_exp,
+    matrix_power,
+    svdvals,
+)
+from .ops.reduction import _norm as _vector_norm_op
+from .tensor import Tensor
+
+__all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "det", "slogdet", "inv",
+           "inv_ex", "pinv", "solve", "solve_ex", "solve_triangular", "lstsq", "cholesky",
+           "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh", "eig", "eigvals",
+           "matrix_rank", "matrix_power", "matrix_exp", "multi_dot", "cross", "vecdot",
+           "diagonal", "matmul", "householder_product"]
+
+_InvEx = namedtuple("linalg_inv_ex", ["inverse", "info"])
+_SolveEx = namedtuple("linalg_solve_ex", ["result", "info"])
+_CholeskyEx = namedtuple("linalg_cholesky_ex", ["L", "info"])
+_Svd = namedtuple("linalg_svd", ["U", "S", "Vh"])
+_Eigh = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
+_Eig = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])
+_Lstsq = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+
+_INF = float("inf")
+
+
+# -- norms -----------------------------------------------------------------------------------
+def _ord_str(o) -> str:
+    if isinstance(o, float) and o.is_integer():
+        return str(int(o))
+    return str(o)
+
+
+def _norm_dtype(name: str, x: Tensor, dtype) -> D.dtype:
+    _L._check_float(name, x)
+    if dtype is None:
+        return _L._real_dtype(x._dtype)
+    dtype = D.to_dtype(dtype)
+    if not (dtype.is_floating_point or dtype.is_complex):
+        raise RuntimeError(f"{name}: dtype should be floating point or complex, but got "
+                           f"{D.type_word(dtype)}")
+    if dtype._rank < x._dtype._rank:
+        raise RuntimeError(f"{name}: the dtype of the input ({D.type_word(x._dtype)}) should "
+                           f"be convertible without narrowing to the specified dtype "
+                           f"({D.type_word(dtype)})")
+    return _L._real_dtype(dtype)
+
+
+def vector_norm(x: Tensor, ord: float = 2, dim=None, keepdim: bool = False, *,  # noqa: A002
+                dtype=None) -> Tensor:
+    """Mirrors ``torch.linalg.vector_norm``: the ``ord``-norm of ``x`` over ``dim`` (all of
+    it when ``dim`` is None), treating the elements as one vector. ``ord`` may be any number,
+    ``inf`` or ``-inf``; ``ord=0`` counts the non-zero elements.
+
+    Example:
+        >>> torch.linalg.vector_norm(torch.tensor([[3., 4.], [0., 0.]]), dim=1)
+        tensor([5., 0.])
+    """
+    if isinstance(ord, str) or not isinstance(ord, (int, float)):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' must be Number, not "
+                        f"{type(ord).__name__}")
+    dt = _norm_dtype("linalg.vector_norm", x, dtype)
+    dims = dims_arg(dim, x.ndim)
+    if isinstance(dim, (list, tuple)) and len(set(dims)) != len(dims):
+        d = next(d for d in dims if dims.count(d) > 1)
+        raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    reduced = [x.shape[d] for d in dims] if dims is not None else [x.numel()]
+    if (ord < 0 or ord == _INF) and 0 in reduced:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {_ord_str(ord)} norm on an "
+                           "empty tensor because the operation does not have an identity")
+    return apply(_vector_norm_op, (x,), (("p", float(ord)), ("dim", dims),
+                                         ("keepdim", bool(keepdim))), cast_for(dt, x), dt)
+
+
+def _matrix_norm_fn(x, *, ord, dim, keepdim):
+    a = jnp.moveaxis(x, dim, (-2, -1))
+    if ord == "fro":
+        sq = jnp.sum(jnp.abs(a) ** 2, (-2, -1))
+        # sqrt with a zero-safe gradient at the zero matrix, as torch's.
+        r = jnp.where(sq > 0, jnp.sqrt(jnp.where(sq > 0, sq, 1)), 0)
+    elif ord == "nuc":
+        r = jnp.sum(jnp.linalg.svd(a, compute_uv=False), -1)
+    elif ord in (2, -2):
+        s = jnp.linalg.svd(a, compute_uv=False)
+        r = s[..., 0] if ord == 2 else s[..., -1]
+    else:
+        sums = jnp.sum(jnp.abs(a), -2 if abs(ord) == 1 else -1)
+        r = jnp.max(sums, -1) if ord > 0 else jnp.min(sums, -1)
+    if keepdim:
+        r = jnp.expand_dims(r, tuple(sorted(dim)))
+    return r.astype(jnp.real(x).dtype)
+
+
+_matrix_norm = Op("matrix_norm", _matrix_norm_fn, grad_name="LinalgMatrixNormBackward0")
+
+
+def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *,  # noqa: A002,N803
+                dtype=None) -> Tensor:
+    """Mirrors ``torch.linalg.matrix_norm``: ``'fro'``, ``'nuc'``, ``inf``, ``-inf``, ``1``,
+    ``-1``, ``2`` or ``-2`` norm of the matrices spanned by the two dims in ``dim``.
+
+    Example:
+        >>> torch.linalg.matrix_norm(torch.tensor([[1., 2.], [3., 4.]]), ord=1)
+        tensor(6.)
+    """
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if not isinstance(dim, (list, tuple)) or len(dim) != 2:
+        got = " ".join(map(str, dim)) if isinstance(dim, (list, tuple)) else dim
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {got}")
+    dims = (int(dim[0]) % A.ndim, int(dim[1]) % A.ndim)
+    if dims[0] == dims[1]:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, "
+                           f"{dim[1]})")
+    if ord not in ("fro", "nuc", _INF, -_INF, 1, -1, 2, -2):
+        raise RuntimeError(f"linalg.matrix_norm: Order {_ord_str(ord)} not supported.")
+    dt = _norm_dtype("linalg.matrix_norm", A, dtype)
+    o = ord if isinstance(ord, str) else float(ord)
+    return apply(_matrix_norm, (A,), (("ord", o), ("dim", dims), ("keepdim", bool(keepdim))),
+                 cast_for(dt, A), dt)
+
+
+def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *,  # noqa: A002,N803
+         dtype=None) -> Tensor:
+    """Mirrors ``torch.linalg.norm``: a vector norm when ``dim`` is an int or 1-tuple (or
+    the input is 1-D), a matrix norm when ``dim`` is a 2-tuple (or the input is 2-D with an
+    ``ord``); with neither ``ord`` nor ``dim``, the 2-norm of all elements.
+
+    Example:
+        >>> torch.linalg.norm(torch.tensor([[1., 2.], [2., 4.]]))
+        tensor(5.)
+    """
+    if dim is not None:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        if len(dims) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or "
+                               f"2. Got {list(dims)}")
+    elif ord is not None:
+        if A.ndim not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input "
+                               f"must be 1D or 2D. Got {A.ndim}D.")
+        dims = tuple(range(A.ndim))
+    if isinstance(ord, str) or (dim is not None and len(dims) == 2) or \
+            (dim is None and ord is not None and A.ndim == 2):
+        return matrix_norm(A, "fro" if ord is None else ord,
+                           dim if dim is not None else (-2, -1), keepdim, dtype=dtype)
+    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+
+
+# -- determinants and inverses -------------------------------------------------------------
+def slogdet(A: Tensor):  # noqa: N803
+    """Mirrors ``torch.linalg.slogdet``: the named tuple ``(sign, logabsdet)``.
+
+    Example:
+        >>> torch.linalg.slogdet(torch.tensor([[-2., 0.], [0., 3.]])).logabsdet
+        tensor(1.7918)
+    """
+    return _L._LinalgSlogdet(*_L._slogdet_pair("linalg.slogdet", A))
+
+
+def inv(A: Tensor) -> Tensor:  # noqa: N803
+    """Mirrors ``torch.linalg.inv``; raises :class:`LinAlgError` in torch's words for a
+    singular matrix (eager mode only).
+
+    Example:
+        >>> torch.linalg.inv(torch.tensor([[2., 0.], [0., 4.]]))
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.2500]])
+    """
+    return _L._inv("linalg.inv", A)
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False):  # noqa: N803
+    """Mirrors ``torch.linalg.inv_ex``: the named tuple ``(inverse, info)``; ``info`` (int32)
+    is 0, or the 1-based index of the zero pivot of a singular matrix.
+
+    Example:
+        >>> torch.linalg.inv_ex(torch.zeros(2, 2)).info
+        tensor(1, dtype=torch.int32)
+    """
+    out, info = _L._inv_pair("linalg.inv_ex", A)
+    if check_errors:
+        _L._raise_on_info(info, "linalg.inv_ex", _L._inv_singular)
+    return _InvEx(out, info)
+
+
+def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False,  # noqa: N803
+         rcond=None) -> Tensor:
+    """Mirrors ``torch.linalg.pinv``: the pseudo-inverse, inverting only the singular values
+    above ``max(atol, rtol * largest)`` (torch's defaults: ``rtol = eps * max(m, n)``, or 0
+    when only a positive ``atol`` is given). ``rcond`` is torch's older name for ``rtol``.
+
+    Example:
+        >>> torch.linalg.pinv(torch.tensor([[1., 0.], [0., 0.]]))
+        tensor([[1., 0.],
+                [0., 0.]])
+    """
+    return _L._pinv(A, atol, rcond if rtol is None else rtol, hermitian)
+
+
+def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False,  # noqa: N803
+                tol=None) -> Tensor:
+    """Mirrors ``torch.linalg.matrix_rank``: the number of singular values (absolute
+    eigenvalues with ``hermitian``) above ``max(atol, rtol * largest)``, as int64. ``tol`` is
+    torch's older absolute tolerance (``rtol`` then 0).
+
+    Example:
+        >>> torch.linalg.matrix_rank(torch.tensor([[1., 2.], [2., 4.]]))
+        tensor(1)
+    """
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at "
+                           "least 2 dimensions.")
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    atol, rtol = _L._tolerances(A, atol, rtol)
+    # The tolerances travel as traced values: one program serves them all.
+    return apply(_matrix_rank, (A, atol, rtol), (("hermitian", bool(hermitian)),), None,
+                 D.int64)
+
+
+def _matrix_rank_fn(a, atol, rtol, *, hermitian):
+    s = (jnp.abs(jnp.linalg.eigvalsh(a)) if hermitian
+         else jnp.linalg.svd(a, compute_uv=False))
+    if s.shape[-1] == 0:
+        return jnp.zeros(a.shape[:-2], D.int64.storage)
+    cut = jnp.maximum(atol, rtol * jnp.max(s, -1, keepdims=True))
+    return jnp.sum(s > cut, -1).astype(D.int64.storage)
+
+
+_matrix_rank = Op("matrix_rank", _matrix_rank_fn, differentiable=False)
+
+
+# -- solvers -------------------------------------------------------------------------------
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803
+    """Mirrors ``torch.linalg.solve``: ``X`` with ``A X = B`` (``X A = B`` when
+    ``left=False``). ``B`` is a (batch of) vector(s) when it is 1-D or has ``A``'s shape
+    minus the last dim; batch dims broadcast. Raises :class:`LinAlgError` for a singular
+    ``A`` (eager mode only).
+
+    Example:
+        >>> torch.linalg.solve(torch.tensor([[2., 0.], [0., 4.]]), torch.tensor([2., 2.]))
+        tensor([1.0000, 0.5000])
+    """
+    return _L._solve_checked(A, B, left)
+
+
+def solve_ex(A: Tensor, B: Tensor, *, left: bool = True,  # noqa: N803
+             check_errors: bool = False):
+    """Mirrors ``torch.linalg.solve_ex``: the named tuple ``(result, info)``.
+
+    Example:
+        >>> torch.linalg.solve_ex(torch.eye(2), torch.ones(2)).info
+        tensor(0, dtype=torch.int32)
+    """
+    if check_errors:
+        return _SolveEx(_L._solve_checked(A, B, left), None)
+    x, info = _L._solve_pair("linalg.solve", A, B, left)
+    return _SolveEx(x, info)
+
+
+def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,  # noqa: N803
+                     unitriangular: bool = False) -> Tensor:
+    """Mirrors ``torch.linalg.solve_triangular``: solves ``A X = B`` (``X A = B`` when
+    ``left=False``) reading only the upper or lower triangle of ``A`` (with a unit diagonal
+    when ``unitriangular``). The gradient for ``A`` stays in that triangle, as torch's.
+
+    Example:
+        >>> A = torch.tensor([[2., 1.], [0., 4.]])
+        >>> torch.linalg.solve_triangular(A, torch.tensor([[4.], [8.]]), upper=True)
+        tensor([[1.],
+                [2.]])
+    """
+    return _L._solve_triangular("linalg.solve_triangular", A, B, upper, left, unitriangular)
+
+
+def _lstsq_fn(a, b, *, rcond, vector):
+    if vector:
+        b = b[..., None]
+    batch = jnp.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = jnp.broadcast_to(a, batch + a.shape[-2:])
+    b = jnp.broadcast_to(b, batch + b.shape[-2:])
+    s = jnp.linalg.svd(a, compute_uv=False)
+    cut = rcond * s[..., :1]
+    rank = jnp.sum(s > cut, -1).astype(D.int64.storage)
+    x = jnp.linalg.pinv(a, rtol=rcond) @ b
+    res = jnp.sum(jnp.abs(a @ x - b) ** 2, -2)
+    if vector:
+        x = x[..., 0]  # the residuals keep their trailing dim of 1, as torch's
+    return x, res, rank, s
+
+
+# torch gives no gradient through the singular values lstsq reports.
+_lstsq = Op("lstsq", _lstsq_fn, nout=4, diff_out=(0, 1), grad_name="LinalgLstsqBackward0")
+
+
+def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):  # noqa: N803
+    """Mirrors ``torch.linalg.lstsq`` on the CPU: the named tuple ``(solution, residuals,
+    rank, singular_values)`` of ``min ||A X - B||``. As torch fills them: ``rank`` for every
+    driver but ``'gels'``; ``singular_values`` for ``'gelsd'``/``'gelss'``; ``residuals``
+    (squared residual norms) for drivers other than the default ``'gelsy'`` when ``m > n``
+    and every matrix has full rank; the others are empty tensors.
+
+    The solution is computed from the SVD (the minimum-norm solution; singular values at or
+    below ``rcond * largest`` are dropped, ``rcond`` defaulting to ``eps * max(m, n)``).
+
+    Example:
+        >>> A = torch.tensor([[1., 0.], [0., 1.], [0., 0.]])
+        >>> torch.linalg.lstsq(A, torch.tensor([[1.], [2.], [3.]])).solution
+        tensor([[1.],
+                [2.]])
+    """
+    driver = "gelsy" if driver is None else driver
+    if driver not in ("gels", "gelsy", "gelsd", "gelss"):
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, "
+                           "gelsy, gelsd, gelss)")
+    _L._check_matrix("torch.linalg.lstsq", A, "input", square=False)
+    vector = B.ndim == A.ndim - 1
+    if B.ndim < 1:
+        raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to "
+                           "other.dim() and (input.dim() - other.dim()) <= 1")
+    if A._dtype is not B._dtype:
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same "
+                           f"dtype, but got input's dtype {D.type_word(A._dtype)} and other's "
+                           f"dtype {D.type_word(B._dtype)}")
+    k = -1 if vector else -2
+    if A.shape[-2] != B.shape[k]:
+        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match "
+                           f"other.size({k})")
+    check_broadcast(tuple(A.shape[:-2]), tuple(B.shape[:-1] if vector else B.shape[:-2]))
+    m, n = A.shape[-2:]
+    if rcond is None:
+        rcond = float(jnp.finfo(_L._real_dtype(A._dtype).storage).eps) * max(m, n)
+    real = _L._real_dtype(A._dtype)
+    x, res, rank, s = apply(_lstsq, (A, B), (("rcond", float(rcond)), ("vector", vector)),
+                            None, (A._dtype, real, D.int64, real))
+    full = m > n and driver != "gelsy"
+    if full and driver != "gels" and not _L._traced(rank._cell.a):
+        full = bool((rank._cell.a == n).all())
+    return _Lstsq(x, res if full else _L._empty(real),
+                  _L._empty(D.int64) if driver == "gels" else rank,
+                  s if driver in ("gelsd", "gelss") else _L._empty(real))
+
+
+# -- factorizations ------------------------------------------------------------------------
+def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:  # noqa: N803
+    """Mirrors ``torch.linalg.cholesky``: ``L`` with ``A = L L^H`` from ``A``'s lower
+    triangle (``U`` with ``A = U^H U`` from the upper one when ``upper``). Raises
+    :class:`LinAlgError` in torch's words when ``A`` is not positive-definite (eager only).
+
+    Example:
+        >>> torch.linalg.cholesky(torch.tensor([[4., 2.], [2., 5.]]))
+        tensor([[2., 0.],
+                [1., 2.]])
+    """
+    return _L._cholesky_checked("linalg.cholesky", A, upper)
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):  # noqa: N803
+    """Mirrors ``torch.linalg.cholesky_ex``: the named tuple ``(L, info)``; ``info`` (int32)
+    is 0 or the order of the first leading minor that is not positive-definite. Where torch
+    returns a partial factor for a failing matrix, ``L`` holds nan here.
+
+    Example:
+        >>> torch.linalg.cholesky_ex(-torch.eye(2)).info
+        tensor(1, dtype=torch.int32)
+    """
+    if check_errors:
+        return _CholeskyEx(_L._cholesky_checked("linalg.cholesky_ex", A, upper),
+                           _int32_zeros(A))
+    _L._check_matrix("linalg.cholesky", A)
+    up = (("upper", bool(upper)),)
+    return _CholeskyEx(apply(_L._cholesky, (A,), up),
+                       apply(_L._cholesky_info, (A,), up, None, D.int32))
+
+
+def _int32_zeros(a: Tensor) -> Tensor:
+    return Tensor._make(jnp.zeros(tuple(a.shape[:-2]), jnp.int32), D.int32)
+
+
+def qr(A: Tensor, mode: str = "reduced"):  # noqa: N803
+    """Mirrors ``torch.linalg.qr``: the named tuple ``(Q, R)``; ``mode`` is ``'reduced'``,
+    ``'complete'`` or ``'r'`` (``Q`` then an empty tensor).
+
+    Example:
+        >>> torch.linalg.qr(torch.tensor([[3., 1.], [4., 2.]])).R
+        tensor([[-5.0000, -2.2000],
+                [ 0.0000,  0.4000]])
+    """
+    return _L._LinalgQr(*_L._qr_pair(A, mode))
+
+
+def svd(A: Tensor, full_matrices: bool = True, *, driver=None):  # noqa: N803
+    """Mirrors ``torch.linalg.svd``: the named tuple ``(U, S, Vh)`` with
+    ``A = U diag(S) Vh``. As in torch, with ``full_matrices`` the gradient ignores the
+    columns of ``U`` (rows of ``Vh``) past ``min(m, n)``. The vectors are unique only up to
+    sign: compare reconstructions, not the vectors.
+
+    Example:
+        >>> torch.linalg.svd(torch.tensor([[3., 0.], [0., 4.]])).S
+        tensor([4., 3.])
+    """
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on "
+                           "CUDA inputs with cuSOLVER backend.")
+    return _Svd(*_L._svd_triple(A, full_matrices))
+
+
+def _uplo(uplo: str) -> str:
+    if uplo not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {uplo}")
+    return uplo
+
+
+def eigh(A: Tensor, UPLO: str = "L"):  # noqa: N803
+    """Mirrors ``torch.linalg.eigh``: ``(eigenvalues, eigenvectors)`` of a symmetric
+    (Hermitian) matrix read from its lower (``UPLO='L'``) or upper triangle; eigenvalues
+    ascending. Eigenvectors are unique only up to sign.
+
+    Example:
+        >>> torch.linalg.eigh(torch.tensor([[2., 1.], [1., 2.]])).eigenvalues
+        tensor([1., 3.])
+    """
+    _L._check_matrix("linalg.eigh", A)
+    w, v = apply(_L._eigh, (A,), (("uplo", _uplo(UPLO)),), None,
+                 (_L._real_dtype(A._dtype), A._dtype))
+    return _Eigh(w, v)
+
+
+def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
+    """Mirrors ``torch.linalg.eigvalsh``: ascending eigenvalues of a symmetric matrix.
+
+    Example:
+        >>> torch.linalg.eigvalsh(torch.tensor([[2., 1.], [1., 2.]]))
+        tensor([1., 3.])
+    """
+    _L._check_matrix("linalg.eigh", A)
+    return apply(_L._eigvalsh, (A,), (("uplo", _uplo(UPLO)),), None,
+                 _L._real_dtype(A._dtype))
+
+
+def _complex_of(d: D.dtype) -> D.dtype:
+    return d if d.is_complex else (D.complex128 if d is D.float64 else D.complex64)
+
+
+def _eig_fn(a):
+    w, v = jnp.linalg.eig(a)
+    return w, v
+
+
+def _eigvals_fn(a):
+    return jnp.linalg.eigvals(a)
+
+
+_eig = Op("eig", _eig_fn, nout=2, grad_name="LinalgEigBackward0")
+_eigvals = Op("eigvals", _eigvals_fn, grad_name="LinalgEigBackward0")
+
+
+def _eig_check(a: Tensor) -> None:
+    _L._check_matrix("linalg.eig", a)
+    if jax.default_backend() != "cpu":
+        raise NotImplementedError("linalg.eig/eigvals: JAX computes general eigenvalues only "
+                                  "on the CPU backend")
+
+
+def eig(A: Tensor):  # noqa: N803
+    """Mirrors ``torch.linalg.eig``: complex ``(eigenvalues, eigenvectors)`` of a general
+    square matrix (JAX's LAPACK ``geev``; the order and the phase of the eigenvectors may
+    differ from torch's). CPU backend only; gradients come from JAX.
+
+    Example:
+        >>> torch.linalg.eig(torch.tensor([[2., 0.], [0., 3.]])).eigenvalues.dtype
+        torch.complex64
+    """
+    _eig_check(A)
+    c = _complex_of(A._dtype)
+    return _Eig(*apply(_eig, (A,), (), None, (c, c)))
+
+
+def eigvals(A: Tensor) -> Tensor:  # noqa: N803
+    """Mirrors ``torch.linalg.eigvals``: the complex eigenvalues of a square matrix (CPU
+    backend only; see :func:`eig`).
+
+    Example:
+        >>> torch.linalg.eigvals(torch.tensor([[0., -1.], [1., 0.]])).shape
+        torch.Size([2])
+    """
+    _eig_check(A)
+    return apply(_eigvals, (A,), (), None, _complex_of(A._dtype))
+
+
+def _householder_fn(a, tau):
+    m, n = a.shape[-2:]
+    q = jnp.broadcast_to(jnp.eye(m, dtype=a.dtype), a.shape[:-2] + (m, m))
+    rows = jnp.arange(m)
+    for i in range(tau.shape[-1]):
+        # The i-th reflector's vector: zeros above the diagonal, an implicit 1 on it.
+        v = jnp.where(rows < i, 0, jnp.where(rows == i, 1, a[..., :, i]))
+        qv = q @ v[..., :, None]
+        q = q - tau[..., i, None, None] * qv * jnp.conj(v)[..., None, :]
+    return q[..., :, :n]
+
+
+_householder = Op("householder_product", _householder_fn,
+                  grad_name="LinalgHouseholderProductBackward0")
+
+
+def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803
+    """Mirrors ``torch.linalg.householder_product``: the first ``n`` columns of the product
+    of the Householder reflectors ``I - tau_i v_i v_i^H`` stored in ``A``'s columns (as
+    LAPACK's ``orgqr``).
+
+    Example:
+        >>> torch.linalg.householder_product(torch.zeros(2, 2), torch.zeros(2))
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.householder_product: input must have at least 2 "
+                           "dimensions.")
+    if A.shape[-2] < A.shape[-1]:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-2] must be greater "
+                           "than or equal to input.shape[-1]")
+    if tau.shape[-1] > A.shape[-1]:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-1] must be greater "
+                           "than or equal to tau.shape[-1]")
+    return apply(_householder, (A, tau))
+
+
+# -- products ------------------------------------------------------------------------------
+def multi_dot(tensors) -> Tensor:
+    """Mirrors ``torch.linalg.multi_dot``: the product of a list of matrices; the first may
+    be a row vector and the last a column vector (1-D), as in torch. Multiplied left to right
+    (torch picks the cheapest order; the values agree up to rounding).
+
+    Example:
+        >>> torch.linalg.multi_dot([torch.ones(3), torch.eye(3), torch.ones(3)])
+        tensor(3.)
+    """
+    return _L._multi_dot(tensors)
+
+
+def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.linalg.cross``: the 3-vector cross product along ``dim`` (default
+    -1, unlike ``torch.cross``), broadcasting the other dims.
+
+    Example:
+        >>> torch.linalg.cross(torch.tensor([1., 0., 0.]), torch.tensor([0., 1., 0.]))
+        tensor([0., 0., 1.])
+    """
+    a, b = input.shape[dim], other.shape[dim]
+    if a != 3 or b != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {a} "
+                           f"and {b}")
+    check_broadcast(tuple(input.shape), tuple(other.shape))
+    return _L.cross(input, other, dim % max(input.ndim, other.ndim))
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+    """Mirrors ``torch.linalg.vecdot``: ``sum(conj(x) * y, dim)`` with broadcasting.
+
+    Example:
+        >>> torch.linalg.vecdot(torch.tensor([1., 2.]), torch.tensor([3., 4.]))
+        tensor(11.)
+    """
+    _L._check_float("linalg.vecdot", x)
+    if x.ndim == 1 and y.ndim == 1 and x.shape[0] != y.shape[0]:
+        n, m = x.shape[0], y.shape[0]
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to "
+                           f"have the same number of elements, but got {n} and {m} elements "
+                           "respectively")
+    return ((x.conj() if x.is_complex() else x) * y).sum(dim)
+
+
+def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: N803
+    """Mirrors ``torch.linalg.diagonal``: ``torch.diagonal`` with the last two dims as
+    defaults.
+
+    Example:
+        >>> torch.linalg.diagonal(torch.eye(2))
+        tensor([1., 1.])
+    """
+    from .ops.shape import diagonal as _diagonal
+
+    return _diagonal(A, offset, dim1, dim2)
