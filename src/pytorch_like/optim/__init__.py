@@ -10,9 +10,10 @@ Example:
     >>> sched = torch.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
 """
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adabelief import AdaBelief
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
@@ -27,4 +28,5 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "AdaBelief", "RMSprop", "Adagrad", "Adadelta",
-           "Adamax", "NAdam", "RAdam", "LBFGS", "Rprop", "ASGD", "lr_scheduler"]
+           "Adamax", "NAdam", "RAdam", "LBFGS", "Rprop", "ASGD", "lr_scheduler",
+           "Adafactor", "swa_utils"]
