@@ -294,6 +294,34 @@ def test_donation_spares_arrays_another_model_shares():
         np.testing.assert_array_equal(p.detach().numpy(), b)
 
 
+def test_arguments_detached_from_donated_parameters():
+    # p.detach() shares the parameter's array: passed as an argument while the same
+    # parameter is donated state, XLA refused the buffer ("previously donated").
+    def build():
+        torch.manual_seed(0)
+        m = torch.nn.Linear(5, 3)
+        opt = torch.optim.SGD(m.parameters(), lr=0.1)
+
+        def step(params, x):
+            opt.zero_grad()
+            loss = (m(x) ** 2).mean() + sum((p ** 2).sum() for p in params.values())
+            loss.backward()
+            opt.step()
+            return loss
+        return m, step
+
+    x, _ = _data()
+    m_eager, step_eager = build()
+    m_comp, step_comp = build()
+    run = torch.compile(step_comp)
+    for _ in range(3):
+        want = step_eager({k: v.detach() for k, v in m_eager.named_parameters()}, x)
+        got = run({k: v.detach() for k, v in m_comp.named_parameters()}, x)
+        np.testing.assert_allclose(got.item(), want.item(), rtol=1e-6)
+    for a, b in zip(m_comp.parameters(), m_eager.parameters()):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6)
+
+
 def test_private_arrays_are_not_copied_when_nothing_else_holds_them():
     from pytorch_like.compiler import _give_private_arrays
 

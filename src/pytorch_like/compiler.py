@@ -384,8 +384,11 @@ class CompiledFunction:
         arg_arrays = [arg_leaves[i]._cell.a for i in arg_pos]
         if plan.place is not None:
             arg_arrays = plan.place(arg_arrays)
-        grad_arrays = [handles[j]._grad._cell.a for j in grad_pos]
-        inputs = (_unique_buffers(cell_arrays), _unique_buffers(grad_arrays),
+        grad_arrays = _unique_buffers([handles[j]._grad._cell.a for j in grad_pos])
+        cell_arrays = _unique_buffers(cell_arrays)
+        if self._donate and arg_arrays:
+            arg_arrays = _spare_donated(arg_arrays, cell_arrays, grad_arrays)
+        inputs = (cell_arrays, grad_arrays,
                   [g._key for g in state.generators],
                   self._lr_arrays(lrs, traced_lr),
                   arg_arrays)
@@ -616,6 +619,18 @@ def _unique_buffers(arrays: list) -> list:
             arrays[i] = jnp.array(a, copy=True)
         seen.add(id(a))
     return arrays
+
+
+def _spare_donated(args: list, *donated: list) -> list:
+    """Copies of argument arrays that are also donated state arrays.
+
+    ``p.detach()`` shares its parameter's array, so ``step({k: v.detach() ...})`` would
+    pass one buffer both as a donated state input and as an argument, which XLA refuses.
+    """
+    ids = {id(a) for d in donated for a in d}
+    if ids.isdisjoint(map(id, args)):
+        return args
+    return [jnp.array(a, copy=True) if id(a) in ids else a for a in args]
 
 
 def _hyper_key(group: dict) -> tuple:
