@@ -69,6 +69,8 @@ from . import distributed  # noqa: E402
 from . import amp  # noqa: E402
 from . import linalg  # noqa: E402
 from . import func  # noqa: E402
+from . import distributions  # noqa: E402
+from . import special, testing  # noqa: E402
 from .func import vmap  # noqa: E402
 from . import accelerator, backends, cuda  # noqa: E402
 from ._formatting import set_printoptions  # noqa: E402
@@ -158,5 +160,6 @@ __all__ = (
     + list(_reduction_all) + list(_shape_all) + list(_search_all)
     + ["cosine_similarity", "pairwise_distance"]
     + ["finfo", "iinfo"] + list(_toplevel_all)
-    + ["func", "vmap"]
+    + ["func", "vmap", "distributions"]
+    + ["special", "testing"]
 )

@@ -591,7 +591,21 @@ arcsin, arccos, arctan = asin, acos, atan
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 lgamma = _u("lgamma", jax.scipy.special.gammaln)
 erfinv = _u("erfinv", jax.scipy.special.erfinv)
-i0 = _u("i0", jax.scipy.special.i0)
+
+
+@jax.custom_jvp
+def _i0_fn(x):
+    return jax.scipy.special.i0(x)
+
+
+@_i0_fn.defjvp
+def _i0_jvp(primals, tangents):
+    # i0' = i1. JAX differentiates its exp(|x|) * i0e(x) form, which gives 1 at x = 0.
+    (x,), (t,) = primals, tangents
+    return _i0_fn(x), jax.scipy.special.i1(x) * t
+
+
+i0 = _u("i0", _i0_fn)
 fix = trunc
 
 

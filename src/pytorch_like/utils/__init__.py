@@ -1,7 +1,7 @@
-"""``pytorch_like.utils``: mirrors ``torch.utils`` (``utils.data`` for now)."""
+"""``pytorch_like.utils``: mirrors ``torch.utils`` (``utils.data``, ``utils.checkpoint``)."""
 
 from __future__ import annotations
 
-from . import data
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]
