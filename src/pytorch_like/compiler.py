@@ -621,13 +621,14 @@ def _unique_buffers(arrays: list) -> list:
     return arrays
 
 
-def _spare_donated(args: list, *donated: list) -> list:
+def _spare_donated(args: list, cells: list, grads: list) -> list:
     """Copies of argument arrays that are also donated state arrays.
 
     ``p.detach()`` shares its parameter's array, so ``step({k: v.detach() ...})`` would
     pass one buffer both as a donated state input and as an argument, which XLA refuses.
     """
-    ids = {id(a) for d in donated for a in d}
+    ids = set(map(id, cells))
+    ids.update(map(id, grads))
     if ids.isdisjoint(map(id, args)):
         return args
     return [jnp.array(a, copy=True) if id(a) in ids else a for a in args]
