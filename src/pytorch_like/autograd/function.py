@@ -152,6 +152,12 @@ class _FunctionMeta(type):
         super().__init__(name, bases, attrs)
 
 
+@functools.cache
+def _signature(forward) -> inspect.Signature:
+    """``forward``'s signature, read once per Function class rather than on every apply."""
+    return inspect.signature(forward)
+
+
 class Function(metaclass=_FunctionMeta):
     """Mirrors ``torch.autograd.Function`` (see the module docstring). Use ``apply``."""
 
@@ -180,7 +186,7 @@ class Function(metaclass=_FunctionMeta):
     def apply(cls, *args, **kwargs):
         if cls.setup_context is not Function.setup_context:
             # torch hands setup_context every input of forward, defaults filled in.
-            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+            bound = _signature(cls.forward).bind(*args, **kwargs)
             bound.apply_defaults()
             args, kwargs = bound.args, bound.kwargs
         ctx = FunctionCtx()
