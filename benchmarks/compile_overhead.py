@@ -71,7 +71,7 @@ def main() -> None:
     lr, args = [np.float32(0.1)], [x._cell.a, y._cell.a]
 
     def program():
-        out = jitted(carry["c"], carry["g"], carry["k"], lr, args)
+        out = jitted(carry["c"], carry["g"], carry["k"], lr, args, [])
         carry["c"], carry["g"], carry["k"] = out[0], out[1], out[2]
         return out[5][0]
 
@@ -109,9 +109,9 @@ def main() -> None:
     jitted, holder = step._cache[key]
     fixed = jitted([c.a for c in state.cells],
                    [state.handles[j]._grad._cell.a for j in grad_pos],
-                   [g._key for g in state.generators], lr, args)
+                   [g._key for g in state.generators], lr, args, [])
     fixed = ([jnp.array(a, copy=True) for a in fixed[0]], list(fixed[1]), list(fixed[2]),
-             [], [], list(fixed[5]))
+             [], [], list(fixed[5]), [])
     step._cache[key] = (lambda *a: fixed, holder)
     python_only = interleaved_us({"stub": lambda: step(x, y)._data}, number=2000, rounds=7)
     step._cache[key] = (jitted, holder)

@@ -322,6 +322,30 @@ def test_arguments_detached_from_donated_parameters():
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6)
 
 
+def test_gradients_of_leaf_arguments_are_written_back():
+    # An argument created with requires_grad=True collects .grad from backward() inside the
+    # compiled function, accumulating into a .grad it already has, as in eager mode.
+    def f(x, w):
+        loss = (x * w).sin().sum()
+        loss.backward()
+        return loss
+
+    run = torch.compile(f)
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((3, 4)).astype(np.float32) for _ in range(2))
+    xe, we = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    xc, wc = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    for _ in range(2):  # the second call accumulates into the first call's .grad
+        f(xe, we)
+        run(xc, wc)
+        for got, want in ((xc, xe), (wc, we)):
+            assert got.grad is not None
+            np.testing.assert_allclose(got.grad.numpy(), want.grad.numpy(), rtol=1e-6)
+    x_no = torch.tensor(a)  # an argument that does not require grad gets none
+    run(x_no, wc)
+    assert x_no.grad is None
+
+
 def test_private_arrays_are_not_copied_when_nothing_else_holds_them():
     from pytorch_like.compiler import _give_private_arrays
 

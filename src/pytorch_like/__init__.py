@@ -60,7 +60,9 @@ from .ops.shape import *  # noqa: F401,F403,E402
 from .ops.shape import __all__ as _shape_all
 from .ops.search import *  # noqa: F401,F403,E402
 from .ops.search import __all__ as _search_all
-from .ops.shape import reshape as view  # noqa: F401,E402
+from .ops.complex import *  # noqa: F401,F403,E402
+from .ops.complex import __all__ as _complex_all
+from .ops.shape import view  # noqa: F401,E402
 from .serialization import load, save  # noqa: E402
 from .compiler import compile  # noqa: E402,A004
 from . import compiler  # noqa: E402
@@ -71,9 +73,12 @@ from . import linalg  # noqa: E402
 from . import func  # noqa: E402
 from . import distributions  # noqa: E402
 from . import special, testing  # noqa: E402
+from . import onnx  # noqa: E402
+from . import fft  # noqa: E402
 from .func import vmap  # noqa: E402
 from . import accelerator, backends, cuda  # noqa: E402
 from ._formatting import set_printoptions  # noqa: E402
+from . import _tensor_str, return_types  # noqa: E402,F401  (torch._tensor_str, torch.return_types)
 from ._settings import (  # noqa: E402
     are_deterministic_algorithms_enabled,
     get_float32_matmul_precision,
@@ -161,5 +166,15 @@ __all__ = (
     + ["cosine_similarity", "pairwise_distance"]
     + ["finfo", "iinfo"] + list(_toplevel_all)
     + ["func", "vmap", "distributions"]
-    + ["special", "testing"]
+    + ["special", "testing", "onnx"]
+    + ["fft"] + list(_complex_all)
 )
+
+# torch's out= keyword on the top-level functions that take it (torch.add(a, b, out=c)); the
+# op functions, and the Tensor methods bound to them, keep no out= (as in torch).
+from .ops._out import install as _install_out  # noqa: E402
+from .ops._out import share as _share_out  # noqa: E402
+
+_install_out(globals())
+_share_out(vars(special))
+del _install_out, _share_out

@@ -6,7 +6,8 @@ for the whole tensor, chosen from its nonzero finite values (integer-valued floa
 ``1.``, wide ranges or tiny/huge magnitudes switch to scientific notation), every element
 right-aligned to the widest, and suffixes (``dtype=``, ``grad_fn=``, ``requires_grad=``) that
 wrap to a new line when the last line would pass 80 characters.
-Deliberate difference: complex tensors use a simpler ``a+bj`` format.
+Complex tensors format their real and imaginary parts each with its own formatter, as torch
+does: ``tensor([1.+2.j, 3.-1.j])``.
 
 Example:
     >>> torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
@@ -114,11 +115,27 @@ class _Formatter:
                     s += "."
             else:
                 s = f"{v:.{_PRECISION}f}"
-        elif isinstance(v, complex):
-            s = f"{v.real:.{_PRECISION}f}{v.imag:+.{_PRECISION}f}j"
         else:
             s = str(v)
         return s.rjust(self.width)
+
+
+class _ComplexFormatter:
+    """torch's complex format: the real parts share one float format (right-aligned), the
+    imaginary parts another (not padded), joined as ``re+imj`` / ``re-imj``."""
+
+    def __init__(self, values: np.ndarray, dtype: D.dtype) -> None:
+        part = D.float64 if dtype is D.complex128 else D.float32
+        self.re = _Formatter(values.real.astype(np.float64), part)
+        self.im = _Formatter(values.imag.astype(np.float64), part)
+        # torch's element width when packing a line: both parts and the trailing "j".
+        self.width = self.re.width + self.im.width + 1
+
+    def format(self, v) -> str:
+        v = complex(v)
+        im = (self.im.format(v.imag) + "j").lstrip()
+        # A negative (or "-0.") imaginary part brings its own sign.
+        return self.re.format(v.real) + ("" if im[0] in "+-" else "+") + im
 
 
 def _summarized(a: np.ndarray) -> np.ndarray:
@@ -208,7 +225,8 @@ def tensor_repr(t) -> str:
     else:
         arr = _host_values(t)
         summarize = arr.size > _THRESHOLD
-        fmt = _Formatter(_summarized(arr) if summarize else arr, t._dtype)
+        kind = _ComplexFormatter if t._dtype.is_complex else _Formatter
+        fmt = kind(_summarized(arr) if summarize else arr, t._dtype)
         body = _nested(arr, indent, summarize, fmt)
         if not default:
             suffixes.append(f"dtype={t._dtype}")

@@ -29,7 +29,10 @@ with torch 2.13:
 
 The public ``torch.save`` / ``torch.load`` of pytorch_like are built on top of
 :func:`write_zip` and :func:`read_zip`; this module only knows numpy arrays and
-delegates the conversion to/from framework tensors to callbacks.
+delegates the conversion to/from framework tensors to callbacks.  Both have two modes,
+like torch: weights-only (containers, tensors, primitives; the default) and whole
+objects (``write_zip(..., allow_objects=True)`` / ``read_zip(..., weights_only=False)``:
+any picklable object, tensors still stored as storage records).
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ PathOrFile = Union[str, "os.PathLike[str]", IO[bytes]]
 ToArray = Callable[[Any], "tuple[Any, ...] | None"]
 #: ``from_array(array, dtype_name, requires_grad[, is_parameter]) -> tensor``
 FromArray = Callable[..., Any]
+#: ``make_parameter(tensor_from_from_array, requires_grad) -> parameter``
+MakeParameter = Callable[[Any, bool], Any]
 
 # --------------------------------------------------------------------------------------
 # dtype table
@@ -483,14 +488,31 @@ def _collect_leaves(obj: Any, to_array: ToArray) -> tuple[dict[int, _Leaf], list
     return leaves, keep_alive
 
 
-class _TorchPickler(pickle.Pickler):
-    """Pickler producing torch's tensor/storage encoding for resolved leaves."""
+#: ``reduce_object(obj) -> reduce value | NotImplemented`` (see :func:`write_zip`)
+ReduceObject = Callable[[Any], Any]
 
-    def __init__(self, file: IO[bytes], leaves: dict[int, _Leaf]) -> None:
+
+class _TorchPickler(pickle.Pickler):
+    """Pickler producing torch's tensor/storage encoding for resolved leaves.
+
+    With ``allow_objects`` it pickles anything, like ``torch.save`` does: every object the
+    pickler meets is first offered to ``to_array`` (tensors become storages, resolved
+    lazily here because there is no pre-pass over arbitrary objects), then to
+    ``reduce_object``; everything else takes pickle's regular path (``__reduce_ex__``,
+    classes by reference, ...).
+    """
+
+    def __init__(self, file: IO[bytes], leaves: dict[int, _Leaf], *,
+                 to_array: ToArray | None = None,
+                 reduce_object: ReduceObject | None = None) -> None:
         super().__init__(file, protocol=2)  # torch.save's DEFAULT_PROTOCOL
         self._leaves = leaves
         self._keys: dict[int, str] = {}
         self.storages: list[_Leaf] = []
+        self._to_array = to_array  # None: restricted mode (leaves resolved up front)
+        self._reduce_object = reduce_object
+        self._keep_alive: list[Any] = []  # lazily resolved leaves are keyed by id()
+        self.failed: Any = None  # object whose reduce_object raised, to locate it
 
     def persistent_id(self, obj: Any) -> Any:
         if type(obj) is not _StorageRef:
@@ -513,11 +535,27 @@ class _TorchPickler(pickle.Pickler):
         if t is _InnerTensor:
             return self._tensor_reduce(obj.leaf, requires_grad=False)
         leaf = self._leaves.get(id(obj))
+        if leaf is None and self._to_array is not None:
+            if t is _TorchGlobal or isinstance(obj, type):
+                return NotImplemented
+            res = self._to_array(obj)
+            if res is not None:
+                leaf = _make_leaf(res, f"object of type {t.__module__}.{t.__qualname__}")
+                self._leaves[id(obj)] = leaf
+                self._keep_alive.append(obj)
         if leaf is not None:
             if leaf.is_parameter:
                 # torch: _rebuild_parameter(<tensor with requires_grad=False>, rg, hooks)
                 return (_REBUILD_PARAMETER, (leaf.inner, leaf.requires_grad, OrderedDict()))
             return self._tensor_reduce(leaf, requires_grad=leaf.requires_grad)
+        if self._to_array is not None:
+            if self._reduce_object is not None:
+                try:
+                    return self._reduce_object(obj)
+                except pickle.PicklingError:
+                    self.failed = obj
+                    raise
+            return NotImplemented
         if t is OrderedDict or t is _TorchGlobal or isinstance(obj, type):
             return NotImplemented  # regular pickling (GLOBAL for classes / stand-ins)
         raise TypeError(f"pytorch_like: cannot save object of type {t.__qualname__}")
@@ -541,9 +579,9 @@ def _rewrite_globals(data: bytes) -> bytes:
         if opcode.name != "GLOBAL":
             continue
         module, _, name = arg.partition(" ")
-        if module != __name__:
+        g = _ALIASES.get(name) if module == __name__ else None
+        if g is None:  # a genuine global (e.g. a pickled TorchDtype): keep it
             continue
-        g = _ALIASES[name]
         end = pos + 1 + len(module) + 1 + len(name) + 1
         out += data[last:pos]
         out += b"c" + g.module.encode("ascii") + b"\n" + g.name.encode("ascii") + b"\n"
@@ -552,12 +590,57 @@ def _rewrite_globals(data: bytes) -> bytes:
     return bytes(out)
 
 
-def _pickle_object(obj: Any, to_array: ToArray) -> tuple[bytes, list[_Leaf]]:
-    leaves, keep_alive = _collect_leaves(obj, to_array)
+def _find_path(root: Any, target: Any, limit: int = 100_000) -> str | None:
+    """Where ``target`` sits inside ``root`` (``obj.fc['key'][0]``), breadth first.
+
+    Only used to explain a failed save: looks through containers and instance
+    ``__dict__``s, visiting each object once and at most ``limit`` objects.
+    """
+    queue: list[tuple[Any, str]] = [(root, "obj")]
+    seen = {id(root)}
+    for x, where in queue:
+        if x is target:
+            return where
+        if len(queue) > limit:
+            break
+        children: list[tuple[Any, str]] = []
+        if isinstance(x, dict):
+            children = [(v, f"{where}[{k!r}]") for k, v in x.items()]
+        elif isinstance(x, (list, tuple)):
+            children = [(v, f"{where}[{i}]") for i, v in enumerate(x)]
+        elif isinstance(x, (set, frozenset)):
+            children = [(v, f"{where} element") for v in x]
+        attrs = getattr(x, "__dict__", None)
+        if isinstance(attrs, dict) and not isinstance(x, type):
+            children += [(v, f"{where}.{k}") for k, v in attrs.items()]
+        for child, path in children:
+            if id(child) not in seen and type(child) not in _PRIMITIVES:
+                seen.add(id(child))
+                queue.append((child, path))
+    return None
+
+
+def _pickle_object(obj: Any, to_array: ToArray, allow_objects: bool = False,
+                   reduce_object: ReduceObject | None = None) -> tuple[bytes, list[_Leaf]]:
     buf = io.BytesIO()
-    pickler = _TorchPickler(buf, leaves)
-    pickler.dump(obj)
-    del keep_alive
+    if not allow_objects:
+        leaves, keep_alive = _collect_leaves(obj, to_array)
+        pickler = _TorchPickler(buf, leaves)
+        pickler.dump(obj)
+        del keep_alive
+        return _rewrite_globals(buf.getvalue()), pickler.storages
+    pickler = _TorchPickler(buf, {}, to_array=to_array, reduce_object=reduce_object)
+    try:
+        pickler.dump(obj)
+    except pickle.PicklingError as e:
+        if pickler.failed is None:
+            raise
+        # reduce_object refused an object: say where it is in what was being saved.
+        path = _find_path(obj, pickler.failed)
+        pickler.failed = None
+        if path is None:
+            raise
+        raise pickle.PicklingError(f"{e} (found at {path})") from e
     return _rewrite_globals(buf.getvalue()), pickler.storages
 
 
@@ -583,6 +666,8 @@ def write_zip(
     *,
     to_array: ToArray,
     archive_name: str = "archive",
+    allow_objects: bool = False,
+    reduce_object: ReduceObject | None = None,
 ) -> None:
     """Write ``obj`` in torch.save's zip format (as ``torch.save`` of torch >= 1.6 does).
 
@@ -604,12 +689,23 @@ def write_zip(
             ``"bfloat16"``); each leaf becomes its own storage record.
         archive_name: folder name of the records inside the zip (torch uses the stem of
             the file name; any name loads with torch).
+        allow_objects: pickle arbitrary objects as ``torch.save`` does (whole modules,
+            optimizers, user classes): ``to_array`` is then offered every object the
+            pickler meets (tensors nested in object attributes become storages as
+            usual) and anything it declines is pickled normally.  Such files need
+            ``read_zip(..., weights_only=False)`` (torch: ``torch.load(...,
+            weights_only=False)``).  Without it, only the types listed for ``obj`` pass
+            and the file is guaranteed to load weights-only.
+        reduce_object: with ``allow_objects``, called for each object ``to_array``
+            declined; returns a ``__reduce__``-style value, or ``NotImplemented`` for
+            regular pickling.  A ``pickle.PicklingError`` it raises is re-raised with
+            the object's location inside ``obj`` appended.
     """
     if (not isinstance(archive_name, str) or not archive_name or "/" in archive_name
             or "\\" in archive_name or not archive_name.isprintable()):
         raise ValueError(f"pytorch_like: invalid archive_name {archive_name!r}")
     # Pickle first: type errors surface before anything touches the destination.
-    pkl, storages = _pickle_object(obj, to_array)
+    pkl, storages = _pickle_object(obj, to_array, allow_objects, reduce_object)
     if isinstance(f, (str, os.PathLike)):
         _atomic_write(os.fspath(f), lambda fh: _write_archive(fh, pkl, storages, archive_name))
     else:
@@ -852,6 +948,21 @@ _SAFE_GLOBALS: dict[tuple[str, str], Any] = {
 }
 
 
+# torch.serialization.UNSAFE_MESSAGE (torch 2.13), minus its PyTorch 2.6 history note.
+_UNSAFE_ADVICE = (
+    "Re-running `torch.load` with `weights_only` set to `False` will likely succeed, but it "
+    "can result in arbitrary code execution. Do it only if you got the file from a trusted "
+    "source."
+)
+
+
+def _check_pid(pid: Any) -> None:
+    if (not isinstance(pid, tuple) or len(pid) != 5 or pid[0] != "storage"
+            or not isinstance(pid[1], _StorageType) or not isinstance(pid[2], str)
+            or type(pid[4]) is not int or pid[4] < 0):
+        raise _CorruptCheckpoint(f"unsupported persistent id {pid!r:.200}")
+
+
 class _RestrictedUnpickler(pickle.Unpickler):
     """Unpickler admitting only what a weights-only ``torch.load`` of tensors needs.
 
@@ -878,24 +989,117 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if module == "torch" or module.startswith("torch."):
             # Legitimate torch objects outside the supported subset: sparse, quantized,
             # nested or subclassed tensors, torch.device, unsupported dtypes, ...
-            reason = ("pytorch_like only loads dense tensors of the supported dtypes, "
-                      "nn.Parameters, containers and primitive values")
-        else:
-            reason = ("weights-only loading allows only tensors, nn.Parameters, containers "
-                      "and primitive values; the file holds other Python objects and "
-                      "may be malicious")
+            raise ForbiddenGlobalError(
+                f"Weights only load failed. pytorch_like: cannot load {self._display}: the "
+                f"checkpoint references the global '{module}.{name}', which is not allowed "
+                "(pytorch_like only loads dense tensors of the supported dtypes, "
+                "nn.Parameters, containers and primitive values)"
+            )
+        # Any other global means pickled Python objects (a whole model, an optimizer,
+        # ...).  The wording follows torch.load's for this case (torch >= 2.6): the first
+        # line and the advice to pass weights_only=False are torch's; its option (2)
+        # (torch.serialization.add_safe_globals) has no pytorch_like counterpart, so
+        # the state_dict route is offered instead.
         raise ForbiddenGlobalError(
-            f"pytorch_like: cannot load {self._display}: the checkpoint references the "
-            f"global '{module}.{name}', which is not allowed ({reason})"
+            "Weights only load failed. This file can still be loaded, to do so you have two "
+            "options, do those steps only if you trust the source of the checkpoint. "
+            f"\n\t(1) {_UNSAFE_ADVICE}"
+            "\n\t(2) Alternatively, save and load only the weights: "
+            "torch.save(model.state_dict(), path) and model.load_state_dict(torch.load(path))."
+            "\n\tWeightsUnpickler error: Unsupported global: GLOBAL "
+            f"{module}.{name} was not an allowed global by default."
+            f"\n\npytorch_like: cannot load {self._display}: the checkpoint references the "
+            f"global '{module}.{name}', which is not allowed (weights-only loading allows "
+            "only tensors, nn.Parameters, containers and primitive values; the file holds "
+            "other Python objects and may be malicious)"
         )
 
     def persistent_load(self, pid: Any) -> Any:
-        if (not isinstance(pid, tuple) or len(pid) != 5 or pid[0] != "storage"
-                or not isinstance(pid[1], _StorageType) or not isinstance(pid[2], str)
-                or type(pid[4]) is not int or pid[4] < 0):
-            raise _CorruptCheckpoint(f"unsupported persistent id {pid!r:.200}")
+        _check_pid(pid)
         # pid[3] is the device the storage lived on ('cuda:0', ...): arrays load on CPU.
         return self._load_storage(pid[2], pid[1], pid[4])
+
+
+class _ObjectUnpickler(pickle.Unpickler):
+    """Unrestricted unpickler for ``weights_only=False`` (mirrors torch's default
+    ``pickle.Unpickler`` path): any importable global is allowed, so whole modules,
+    optimizers and user classes come back, and it can run arbitrary code.
+
+    Tensors are handed to ``from_array`` as soon as they are rebuilt, not after the
+    load, because pickled objects use them right away (an optimizer's ``state`` is a
+    dict keyed by its parameters).  Objects of real torch (other than tensors,
+    Parameters, storages, dtypes and ``torch.Size``) are refused: pytorch_like cannot
+    rebuild them.
+    """
+
+    def __init__(self, data: bytes, display: str,
+                 load_storage: Callable[[str, _StorageType, int], _Storage],
+                 from_array: FromArray, make_parameter: MakeParameter | None) -> None:
+        super().__init__(io.BytesIO(data), encoding="utf-8")
+        self._display = display
+        self._load_storage = load_storage
+        self._from_array = from_array
+        self._pass_flag = _accepts_is_parameter(from_array)
+        self._make_parameter = make_parameter
+        # tensor built here -> its decoded array (for _rebuild_parameter without
+        # make_parameter); the tensors are kept alive so that ids stay unique.
+        self._built: dict[int, tuple[Any, _PendingTensor]] = {}
+        # torch's names map to our decoders; everything else is imported as usual.
+        self._globals: dict[tuple[str, str], Any] = {
+            key: value for key, value in _SAFE_GLOBALS.items()
+            if key[0] == "torch" or key[0].startswith("torch.")
+        }
+        self._globals.update({
+            ("torch._utils", "_rebuild_tensor_v2"): self._rebuild_tensor_v2,
+            ("torch._utils", "_rebuild_tensor_v3"): self._rebuild_tensor_v3,
+            ("torch._utils", "_rebuild_parameter"): self._rebuild_parameter,
+            ("torch._utils", "_rebuild_parameter_with_state"): self._rebuild_parameter,
+        })
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "__builtin__":
+            module = "builtins"
+        found = self._globals.get((module, name))
+        if found is not None:
+            return found
+        if module == "torch" or module.startswith("torch."):
+            raise pickle.UnpicklingError(
+                f"pytorch_like: cannot load {self._display}: the checkpoint holds the real "
+                f"torch object '{module}.{name}' (e.g. a whole model saved by torch.save("
+                "model)), which pytorch_like cannot rebuild; save model.state_dict() "
+                "with torch and load it with load_state_dict instead"
+            )
+        return super().find_class(module, name)
+
+    def persistent_load(self, pid: Any) -> Any:
+        _check_pid(pid)
+        return self._load_storage(pid[2], pid[1], pid[4])
+
+    def _finish(self, pending: _PendingTensor) -> Any:
+        if self._pass_flag:
+            out = self._from_array(pending.array, pending.dtype, pending.requires_grad, False)
+        else:
+            out = self._from_array(pending.array, pending.dtype, pending.requires_grad)
+        self._built[id(out)] = (out, pending)
+        return out
+
+    def _rebuild_tensor_v2(self, *args: Any) -> Any:
+        return self._finish(_rebuild_tensor_v2(*args))
+
+    def _rebuild_tensor_v3(self, *args: Any) -> Any:
+        return self._finish(_rebuild_tensor_v3(*args))
+
+    def _rebuild_parameter(self, data: Any, requires_grad: Any, backward_hooks: Any,
+                           state: Any = None) -> Any:
+        entry = self._built.get(id(data))
+        if entry is None or entry[0] is not data:
+            raise _CorruptCheckpoint("_rebuild_parameter applied to a non-tensor")
+        if self._make_parameter is not None:
+            return self._make_parameter(data, bool(requires_grad))
+        pending = entry[1]
+        if not self._pass_flag:  # from_array cannot make Parameters: a plain tensor
+            return self._from_array(pending.array, pending.dtype, bool(requires_grad))
+        return self._from_array(pending.array, pending.dtype, bool(requires_grad), True)
 
 
 # --------------------------------------------------------------------------------------
@@ -1024,7 +1228,8 @@ def _materialize(obj: Any, from_array: FromArray) -> Any:
     return convert(obj)
 
 
-def read_zip(f: PathOrFile, *, from_array: FromArray) -> Any:
+def read_zip(f: PathOrFile, *, from_array: FromArray, weights_only: bool = True,
+             make_parameter: MakeParameter | None = None) -> Any:
     """Load a checkpoint written by ``torch.save`` (zip format, torch >= 1.6) without torch.
 
     Mirrors ``torch.load(f, weights_only=True, map_location="cpu")``: only tensors,
@@ -1043,6 +1248,17 @@ def read_zip(f: PathOrFile, *, from_array: FromArray) -> Any:
             resolved; tensors sharing a storage get independent copies.  A tensor object
             referenced several times in the checkpoint is converted once.  Bare
             ``torch.<dtype>`` values load as :class:`TorchDtype`.
+        weights_only: ``False`` mirrors ``torch.load(..., weights_only=False)``: the pickle
+            may reference any importable global (whole modules, optimizers, user
+            classes), which can run arbitrary code -- only for trusted files.  Tensors
+            then go to ``from_array`` while unpickling (objects may hash them), and
+            errors raised by the objects' own code propagate unchanged.  Globals of real
+            torch other than tensors/storages/dtypes/``torch.Size`` are refused
+            (``pickle.UnpicklingError``).
+        make_parameter: with ``weights_only=False``, turns a tensor returned by
+            ``from_array`` into an nn.Parameter (``make_parameter(tensor,
+            requires_grad)``); without it ``from_array`` is called again with
+            ``is_parameter=True``.
 
     Raises:
         RuntimeError: the file is empty, truncated, corrupt, not a zip checkpoint (legacy
@@ -1053,11 +1269,13 @@ def read_zip(f: PathOrFile, *, from_array: FromArray) -> Any:
     display = _describe(f)
     if isinstance(f, (str, os.PathLike)):
         with open(f, "rb") as fh:
-            return _read_archive(fh, display, from_array)
-    return _read_archive(f, display, from_array)
+            return _read_archive(fh, display, from_array, weights_only, make_parameter)
+    return _read_archive(f, display, from_array, weights_only, make_parameter)
 
 
-def _read_archive(f: IO[bytes], display: str, from_array: FromArray) -> Any:
+def _read_archive(f: IO[bytes], display: str, from_array: FromArray,
+                  weights_only: bool = True, make_parameter: MakeParameter | None = None
+                  ) -> Any:
     def fail(message: str) -> RuntimeError:
         return RuntimeError(f"pytorch_like: cannot load {display}: {message}")
 
@@ -1073,6 +1291,16 @@ def _read_archive(f: IO[bytes], display: str, from_array: FromArray) -> Any:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
             struct.error) as e:
         raise fail(f"file is truncated or corrupt: cannot read the zip directory ({e})") from e
+    if not weights_only:
+        with zf:
+            try:
+                return _unpickle(zf, fh, display, objects=(from_array, make_parameter))
+            except _CorruptCheckpoint as e:
+                raise fail(f"checkpoint is corrupt: {e}") from e
+            except (zipfile.BadZipFile, zlib.error) as e:
+                raise fail(f"file is truncated or corrupt: {e}") from e
+            # Anything else comes from the pickled objects themselves (a class that no
+            # longer exists, a failing __setstate__, ...) and propagates as with torch.
     with zf:
         try:
             pending = _unpickle(zf, fh, display)
@@ -1091,7 +1319,10 @@ def _read_archive(f: IO[bytes], display: str, from_array: FromArray) -> Any:
         raise fail(f"checkpoint is corrupt: {e}") from e
 
 
-def _unpickle(zf: zipfile.ZipFile, fh: IO[bytes], display: str) -> Any:
+def _unpickle(zf: zipfile.ZipFile, fh: IO[bytes], display: str,
+              objects: tuple[FromArray, MakeParameter | None] | None = None) -> Any:
+    """Unpickle ``data.pkl``: weights-only, or with ``objects=(from_array,
+    make_parameter)`` unrestricted (``weights_only=False``)."""
     infos = zf.infolist()
     if not infos or "/" not in infos[0].filename:
         raise _CorruptCheckpoint("zip archive has no records inside a folder")
@@ -1137,4 +1368,6 @@ def _unpickle(zf: zipfile.ZipFile, fh: IO[bytes], display: str) -> Any:
         return storage
 
     pkl = _read_record(zf, fh, pkl_info)
+    if objects is not None:
+        return _ObjectUnpickler(pkl, display, load_storage, *objects).load()
     return _RestrictedUnpickler(pkl, display, load_storage).load()

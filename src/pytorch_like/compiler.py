@@ -51,6 +51,7 @@ from ._backend import compiler_options, relayout_enabled
 from ._structure import _TrackedDict
 from .autograd.grad_mode import _state as _grad_state
 from .random import Generator, default_generator
+from .ops._views import _ViewCell
 from .tensor import Tensor, _exclusive
 
 __all__ = ["compile", "CompiledFunction", "reset"]
@@ -117,6 +118,11 @@ class _State:
         if isinstance(obj, Tensor):
             self.handles.append(obj)
             cell = obj._cell
+            if type(cell) is _ViewCell:
+                # A view's values live in its base: the base is the state, and the view
+                # re-derives its array from the base's traced one.
+                self.walk(cell.base)
+                return
             if id(cell) not in self._cell_ids:
                 self._cell_ids.add(id(cell))
                 self.cells.append(cell)
@@ -246,6 +252,7 @@ _MODULE_SKIP = frozenset({
     "_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
     "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_state_dict_hooks",
     "_load_state_dict_post_hooks", "_non_persistent_buffers_set", "_backward_hooks",
+    "_backward_pre_hooks",
     "_state_dict_pre_hooks", "_load_state_dict_pre_hooks"})
 _ATOMS = frozenset({int, float, bool, str, bytes, complex, type(None)})
 
@@ -361,6 +368,9 @@ class CompiledFunction:
 
         # The state's shapes, identity and training flags enter as one small token, so the
         # per-call key stays cheap to hash.
+        # Leaf arguments that require grad get their .grad written back, as in eager mode.
+        leaf_args = tuple(i for i in arg_pos
+                          if arg_leaves[i]._rg and arg_leaves[i]._node is None)
         key = (
             plan.token,
             grad_pos,
@@ -370,6 +380,7 @@ class CompiledFunction:
             _autocast_key(),
             arg_tree,
             arg_key,
+            tuple(arg_leaves[i]._grad is not None for i in leaf_args),
         )
         entry = self._cache.get(key)
         fresh = entry is None
@@ -378,7 +389,7 @@ class CompiledFunction:
                 arg_leaves, arg_tree = jax.tree_util.tree_flatten(
                     (args, kwargs), is_leaf=lambda x: isinstance(x, Tensor))
             entry = self._build(key, state, roots, arg_leaves, arg_tree, arg_pos,
-                                traced_lr, grad_pos)
+                                traced_lr, grad_pos, leaf_args)
         jitted, holder = entry
 
         arg_arrays = [arg_leaves[i]._cell.a for i in arg_pos]
@@ -391,7 +402,9 @@ class CompiledFunction:
         inputs = (cell_arrays, grad_arrays,
                   [g._key for g in state.generators],
                   self._lr_arrays(lrs, traced_lr),
-                  arg_arrays)
+                  arg_arrays,
+                  [arg_leaves[i]._grad._cell.a for i in leaf_args
+                   if arg_leaves[i]._grad is not None])
         try:
             if fresh:
                 # Trace first: a program that creates state (the first optimizer step)
@@ -399,13 +412,18 @@ class CompiledFunction:
                 lowered = jitted.lower(*inputs)
                 if holder["single_use"]:
                     jitted = lowered.compile(compiler_options(quick=True))
-            new_cells, new_grads, new_keys, new_lrs, new_extra, out = jitted(*inputs)
+            new_cells, new_grads, new_keys, new_lrs, new_extra, out, arg_grads = \
+                jitted(*inputs)
         except Exception:
             self._cache.pop(key, None)
             raise
         self._write_back(state, holder, grad_pos, new_cells, new_grads, new_keys, new_lrs,
                          new_extra)
         plan.written = new_cells
+        for i, a in zip(leaf_args, arg_grads):
+            if a is not None:
+                x = arg_leaves[i]
+                x._grad = Tensor._make(a, x._dtype)
         if holder["single_use"]:
             # The first call created state (optimizer moments, grads): the next call sees
             # it as input and settles on a stable program.
@@ -455,13 +473,16 @@ class CompiledFunction:
             cell.a = a
 
     def _build(self, key, state: _State, roots: list, arg_leaves, arg_tree, arg_pos,
-               traced_lr, grad_pos):
+               traced_lr, grad_pos, leaf_args=()):
         self.trace_count += 1
         self._note_recompile(key)
         fn = self._fn
         holder: dict = {}
 
-        def pure(cell_arrays, grad_arrays, gen_keys, lr_vals, arg_arrays):
+        # Part of the key: the arguments' .grad may change after this call (it writes them).
+        grads_given = tuple(arg_leaves[i]._grad is not None for i in leaf_args)
+
+        def pure(cell_arrays, grad_arrays, gen_keys, lr_vals, arg_arrays, arg_grad_arrays):
             saved_cells = [(c, c.a) for c in state.cells]
             saved_handles = [(t, t._node) for t in state.handles]
             saved_keys = [(g, g._key) for g in state.generators]
@@ -483,6 +504,10 @@ class CompiledFunction:
                 for i, a in zip(arg_pos, arg_arrays):
                     x = arg_leaves[i]
                     leaves[i] = Tensor._make(a, x._dtype, x._rg)
+                given = iter(arg_grad_arrays)
+                for i, has in zip(leaf_args, grads_given):
+                    if has:
+                        leaves[i]._grad = Tensor._make(next(given), arg_leaves[i]._dtype)
                 args, kwargs = jax.tree_util.tree_unflatten(arg_tree, leaves)
                 try:
                     result = fn(*args, **kwargs)
@@ -524,7 +549,9 @@ class CompiledFunction:
                 return ([c.a for c in state.cells],
                         [state.handles[j]._grad._cell.a for j in grads_after],
                         [g._key for g in state.generators], new_lrs,
-                        [c.a for c in extra_cells], out)
+                        [c.a for c in extra_cells], out,
+                        [None if leaves[i]._grad is None else leaves[i]._grad._cell.a
+                         for i in leaf_args])
             finally:
                 # No tracer may stay in objects that outlive the trace; the values written
                 # back after the call replace these.

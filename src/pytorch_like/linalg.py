@@ -29,12 +29,12 @@ Example:
 
 from __future__ import annotations
 
-from collections import namedtuple
 
 import jax
 import jax.numpy as jnp
 
 from . import _dtype as D
+from . import return_types as _rt
 from .ops import linalg as _L
 from .ops._dispatch import Op, apply
 from .ops._util import cast_for, check_broadcast, dims_arg
@@ -55,13 +55,13 @@ __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "det", "slogdet"
            "matrix_rank", "matrix_power", "matrix_exp", "multi_dot", "cross", "vecdot",
            "diagonal", "matmul", "householder_product"]
 
-_InvEx = namedtuple("linalg_inv_ex", ["inverse", "info"])
-_SolveEx = namedtuple("linalg_solve_ex", ["result", "info"])
-_CholeskyEx = namedtuple("linalg_cholesky_ex", ["L", "info"])
-_Svd = namedtuple("linalg_svd", ["U", "S", "Vh"])
-_Eigh = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
-_Eig = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])
-_Lstsq = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+_InvEx = _rt.linalg_inv_ex
+_SolveEx = _rt.linalg_solve_ex
+_CholeskyEx = _rt.linalg_cholesky_ex
+_Svd = _rt.linalg_svd
+_Eigh = _rt.linalg_eigh
+_Eig = _rt.linalg_eig
+_Lstsq = _rt.linalg_lstsq
 
 _INF = float("inf")
 

@@ -2,8 +2,8 @@
 
 Mirrors ``torch.Tensor``. In-place ops rebind the handle to a new array and bump a version
 counter; ``.grad`` accumulates; ``backward()`` runs JAX's vjps over the recorded graph.
-Deliberate differences: views (slices, reshapes) are copies, so writing into a view does not
-write into its base; ``detach()`` and ``.data`` do alias their tensor.
+Views (slices, ``view``, ``transpose``, ...) share their base's values as in torch (see
+``ops/_views.py``); ``detach()`` and ``.data`` alias their tensor.
 
 Example:
     >>> x = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
@@ -224,19 +224,20 @@ class Tensor:
         return self._dtype.is_complex
 
     def is_contiguous(self, memory_format=None) -> bool:
-        return True
+        """Mirrors ``Tensor.is_contiguous``: False for views whose strides skip or reorder
+        (``x.t()``, ``x[:, 0]``)."""
+        from .ops._views import is_contiguous
+        return is_contiguous(self)
 
     def stride(self, dim: int | None = None):
-        shape = self._cell.a.shape
-        st, acc = [], 1
-        for s in reversed(shape):
-            st.append(acc)
-            acc *= max(s, 1)
-        st = tuple(reversed(st))
-        return st if dim is None else st[_wrap_dim(dim, len(shape))]
+        """Mirrors ``Tensor.stride``: the strides torch would give this tensor, in elements."""
+        from .ops._views import geometry
+        st = geometry(self)[1]
+        return st if dim is None else st[_wrap_dim(dim, len(st))]
 
     def storage_offset(self) -> int:
-        return 0
+        from .ops._views import geometry
+        return geometry(self)[2]
 
     def data_ptr(self) -> int:
         return id(self._cell)
@@ -324,8 +325,23 @@ class Tensor:
 
     @data.setter
     def data(self, value: Tensor) -> None:
-        self._cell.a = value._cell.a
+        if type(self._cell) is not _Storage:
+            # torch rebinds a view's storage: it stops being a view of its base.
+            self._cell = _Storage(value._cell.a)
+        else:
+            self._cell.a = value._cell.a
         self._dtype = value._dtype
+
+    @property
+    def _base(self) -> Tensor | None:
+        """Mirrors ``Tensor._base``: the tensor a view was taken from (None if not a view)."""
+        base = getattr(self._cell, "base", None)
+        while base is not None and getattr(base._cell, "base", None) is not None:
+            base = base._cell.base
+        return base
+
+    def _is_view(self) -> bool:
+        return type(self._cell) is not _Storage
 
     def detach(self) -> Tensor:
         """Mirrors ``Tensor.detach``: shares values and version counter, no grad history."""
@@ -437,7 +453,8 @@ class Tensor:
         return int(self.item())
 
     def __format__(self, spec: str) -> str:
-        if self.dim() == 0 and spec:
+        # torch formats a 0-dim tensor as its number, also for an empty spec (f"{loss}").
+        if self.dim() == 0:
             return self.item().__format__(spec)
         return object.__format__(self, spec) if spec else repr(self)
 
@@ -451,7 +468,15 @@ class Tensor:
     def __iter__(self):
         if self.dim() == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.shape[0]))
+        return (self._row(i) for i in range(self.shape[0]))
+
+    def _row(self, i: int) -> Tensor:
+        # torch iterates with unbind: the rows are views it refuses to change in place
+        # under autograd.
+        row = self[i]
+        if type(row._cell) is not _Storage:
+            row._cell.multi = (i, "Unbind")
+        return row
 
     def __reduce_ex__(self, proto):
         return (_rebuild, (self.__array__(), self._dtype.name, self._rg))

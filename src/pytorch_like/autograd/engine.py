@@ -14,6 +14,7 @@ differentiated again, as torch's double backward.
 from __future__ import annotations
 
 import re
+import weakref
 
 import jax
 import jax.numpy as jnp
@@ -41,6 +42,38 @@ def _type_name(dtype) -> str:
              "bool": "BoolTensor", "uint8": "ByteTensor", "int8": "CharTensor",
              "int16": "ShortTensor", "complex64": "ComplexFloatTensor"}
     return "torch." + names.get(dtype.name, dtype.name)
+
+
+# Post-hooks of individual nodes (torch's ``grad_fn.register_hook``), used by modules'
+# legacy ``register_backward_hook``. Kept beside the graph, not in ``Node``'s slots, so the
+# walk pays one empty-dict test when none is registered.
+_POST_HOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def register_node_post_hook(node: Node, hook) -> None:
+    """Call ``hook(grad_inputs, grad_outputs)`` after ``node``'s backward; mirrors torch's
+    ``Node.register_hook``: a returned tuple replaces the node's input gradients.
+
+    Example:
+        >>> y = (x * 2).sum()
+        >>> register_node_post_hook(y.grad_fn, lambda gi, go: None)
+    """
+    _POST_HOOKS.setdefault(node, []).append(hook)
+
+
+def _run_post_hooks(hooks: list, node: Node, in_grads, cts, kind) -> list:
+    in_dtypes = [_edge_dtype(e) for e in node.edges]
+    gi = tuple(None if g is None else kind.tensor(g, d) for g, d in zip(in_grads, in_dtypes))
+    go = tuple(None if c is None else kind.tensor(c, _dtype_of(node, k))
+               for k, c in enumerate(cts))
+    for hook in hooks:
+        res = hook(gi, go)
+        if res is not None:
+            if len(res) != len(gi):
+                raise RuntimeError(f"hook 'hook' has returned an incorrect number of values "
+                                   f"(got {len(res)}, but expected {len(gi)})")
+            gi = tuple(res)
+    return [None if g is None else kind.value(g) for g in gi]
 
 
 def _check_versions(node: Node) -> None:
@@ -240,6 +273,10 @@ def _run(roots, grads, retain_graph: bool, inputs, accumulate: bool, kind):
         if inputs is not None and id(node) not in run:
             continue
         in_grads = _checked(kind, node, cts) if _anomaly.enabled else kind.node(node, cts)
+        if _POST_HOOKS:
+            post = _POST_HOOKS.get(node)
+            if post:
+                in_grads = _run_post_hooks(post, node, in_grads, cts, kind)
         for e, g in zip(node.edges, in_grads):
             if g is not None:  # a custom Function may return None for an input
                 _put(buf, e, g, add)

@@ -174,13 +174,16 @@ def _check_nll_shapes(input: Tensor, target: Tensor) -> None:  # noqa: A002
     if len(ishape) < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {len(ishape)})")
     if len(ishape) == 1:
-        if len(tshape) > 1 or (len(tshape) == 1 and tshape[0] != 1):
-            raise ValueError(f"Expected input batch_size (1) to match target batch_size "
-                             f"({tshape[0] if tshape else 1}).")
+        if len(tshape) > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if len(tshape) == 1 and tshape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
+                             f"{tshape[0]}")
         return
     if not tshape or ishape[0] != tshape[0]:
+        # torch reports a 0-d target's batch size as 0.
         raise ValueError(f"Expected input batch_size ({ishape[0]}) to match target batch_size "
-                         f"({tshape[0] if tshape else 1}).")
+                         f"({tshape[0] if tshape else 0}).")
     expected = (ishape[0],) + ishape[2:]
     if tshape == expected:
         return
@@ -486,7 +489,32 @@ def binary_cross_entropy(input: Tensor, target: Tensor,  # noqa: A002
         if len(weight.shape) > len(target.shape):
             raise RuntimeError(f"The size of weight {tuple(weight.shape)} cannot broadcast to "
                                f"the target's size {tuple(target.shape)}")
+    _check_bce_range(input, target)
     return apply(_bce, (input, target, weight), (("reduction", reduction),))
+
+
+@jax.jit
+def _bce_range_ok(x, y):
+    # Both flags in one array, so the eager check costs one dispatch and one host transfer;
+    # the comparisons are False for nan, which torch rejects too.
+    def inside(a):
+        return jnp.all((a >= 0) & (a <= 1))
+    return jnp.stack([inside(x), inside(y)])
+
+
+def _check_bce_range(input: Tensor, target: Tensor) -> None:  # noqa: A002
+    """torch's eager range checks on BCE's probabilities (out of range, JAX gives nan).
+
+    Skipped while either value is traced (inside ``compile``).
+    """
+    x, y = input._cell.a, target._cell.a
+    if isinstance(x, jax.core.Tracer) or isinstance(y, jax.core.Tracer) or x.size == 0:
+        return
+    ok_x, ok_y = (bool(v) for v in np.asarray(_bce_range_ok(x, y)))
+    if not ok_x:
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if not ok_y:
+        raise RuntimeError("all elements of target should be between 0 and 1")
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A002

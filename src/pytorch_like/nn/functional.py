@@ -1151,6 +1151,12 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
     if padding_idx is not None:
         if padding_idx < 0:
             padding_idx += n
+    # JAX would clamp (or give nan for) a row outside the table, and take -1 as the last
+    # row; torch rejects both. Skipped for traced indices (inside compile).
+    from ..ops.indexing import _first_outside
+
+    if _first_outside(input, 0, n) is not None:
+        raise IndexError("index out of range in self")
     if max_norm is not None:
         weight._set(_renorm_rows(weight._cell.a, input._cell.a, float(max_norm),
                                  float(norm_type)))

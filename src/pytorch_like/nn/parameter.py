@@ -14,14 +14,16 @@ Example:
 from __future__ import annotations
 
 from .. import _dtype as D
-from ..tensor import Tensor
+from ..tensor import Tensor, _Storage
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 
 
 def _share(dst: Tensor, src: Tensor) -> None:
     """Make ``dst`` a fresh leaf handle on ``src``'s array (no history, same storage)."""
-    dst._cell = src._cell
+    # A view's storage is derived from its base's; a parameter keeps storage of its own
+    # (deliberate difference: torch's Parameter(x[0]) would still share x's memory).
+    dst._cell = src._cell if type(src._cell) is _Storage else _Storage(src._cell.a)
     dst._dtype = src._dtype
     dst._rg = False
     dst._node = None

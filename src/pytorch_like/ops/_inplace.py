@@ -12,13 +12,22 @@ from typing import Callable
 from .. import _dtype as D
 from ..autograd.grad_mode import _state as _grad_state
 from ..tensor import Tensor
+from ._views import _ViewCell, refresh_views, root_base, write_back
 
 _LEAF_ERROR = ("a leaf Variable that requires grad is being used in an in-place operation.")
+_VIEW_LEAF_ERROR = ("a view of a leaf Variable that requires grad is being used in an "
+                    "in-place operation.")
 
 
 def check(t: Tensor) -> None:
-    if t._rg and t._node is None and _grad_state.enabled:
+    if not _grad_state.enabled:
+        return
+    if t._rg and t._node is None:
         raise RuntimeError(_LEAF_ERROR)
+    if type(t._cell) is _ViewCell:
+        root = root_base(t)
+        if root._rg and root._node is None:
+            raise RuntimeError(_VIEW_LEAF_ERROR)
 
 
 def assign(t: Tensor, compute: Callable[[], Tensor]) -> Tensor:
@@ -35,7 +44,12 @@ def rebind(t: Tensor, out: Tensor) -> Tensor:
                                "can't be cast to the desired output type "
                                f"{D.type_word(t._dtype)}")
         out = out.to(t._dtype)
-    t._cell.a = out._cell.a
+    cell = t._cell
+    if type(cell) is _ViewCell and _grad_state.enabled and (out._rg or cell.base._rg):
+        # Writing into a view changes its base: record that write in the base's history.
+        write_back(t, out)
+    else:
+        cell.a = out._cell.a  # a view's cell writes the values through to its base
     t._ver[0] += 1
     node = out._node
     if node is not None and node.versions:
@@ -48,4 +62,6 @@ def rebind(t: Tensor, out: Tensor) -> Tensor:
     elif t._node is not None and _grad_state.enabled:
         # Overwritten by a value with no history (e.g. fill_): the history is gone.
         t._node, t._rg = None, False
+    if out._rg and "_views" in t.__dict__:
+        refresh_views(t)
     return t

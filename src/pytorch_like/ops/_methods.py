@@ -11,7 +11,7 @@ import jax
 from .. import _dtype as D
 from ..random import _next_key
 from ..tensor import Tensor
-from . import creation, indexing, linalg, pointwise, reduction, search, shape
+from . import _views, creation, indexing, linalg, pointwise, reduction, search, shape
 from ._sampling import sample
 from ._inplace import assign, check, rebind
 from ._util import operand
@@ -40,6 +40,7 @@ for _mod in (pointwise, reduction, shape, indexing, linalg):
 for _name in ("isclose", "allclose", "equal"):
     _method(_name, getattr(pointwise, _name))
 _method("unique", search.unique)
+_method("unique_consecutive", search.unique_consecutive)
 _method("unfold", shape.unfold)
 _method("isin", search.isin)
 _method("histc", search.histc)
@@ -56,7 +57,7 @@ def _varargs_shape(fn):
 def _view(self, *shape_):
     if len(shape_) == 1 and isinstance(shape_[0], D.dtype):
         raise NotImplementedError("view(dtype) reinterprets bits; use .to(dtype) instead")
-    return shape.reshape(self, *shape_)
+    return shape.view(self, *shape_)
 
 
 _method("view", _view)
@@ -71,7 +72,9 @@ _method("flatten", shape.flatten)
 
 
 def _contiguous(self, memory_format=None):
-    return self
+    """Mirrors ``Tensor.contiguous``: the tensor itself, or a contiguous copy of a view
+    whose strides are not."""
+    return self if _views.is_contiguous(self) else pointwise.clone(self)
 
 
 _method("contiguous", _contiguous)

@@ -55,12 +55,19 @@ def _infer(data):
         return arr, D.from_np(arr.dtype)
     if isinstance(data, jax.Array):
         return data, D.from_storage(data.dtype)
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+    if isinstance(data, (list, tuple)) and _holds_tensors(data):
+        # torch reads the nesting depth from the first elements; at the innermost level a
+        # tensor stands for one number (``.item()``), so it must hold exactly one element.
+        leaf = not isinstance(data[0], (list, tuple))
+        if leaf and any(isinstance(x, Tensor) and x.numel() != 1 for x in data):
+            raise ValueError("only one element tensors can be converted to Python scalars")
         parts = [_infer(x) for x in data]
         dt = parts[0][1]
         for _, d in parts[1:]:
             dt = D.promote_types(dt, d)
-        return np.stack([np.asarray(p[0]).astype(dt.np) for p in parts]), dt
+        return np.stack([np.asarray(p[0]).astype(dt.np).reshape(() if leaf else
+                                                                np.shape(p[0]))
+                         for p in parts]), dt
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
     try:
@@ -83,6 +90,16 @@ def _infer(data):
     if k in "iu":
         return arr, D.int64
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _holds_tensors(seq) -> bool:
+    """Whether ``seq`` or, following its first elements down, its innermost list holds a
+    Tensor (O(depth + length): the nested lists are assumed alike, as torch does)."""
+    if any(isinstance(x, Tensor) for x in seq):
+        return True
+    while seq and isinstance(seq[0], (list, tuple)):
+        seq = seq[0]
+    return any(isinstance(x, Tensor) for x in seq)
 
 
 def _has_np_float64(seq) -> bool:
@@ -182,17 +199,17 @@ def _filled(shape, dtype, value):
     return _filled_jit(shape, dtype, value)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def zeros(*size, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """Mirrors ``torch.zeros``."""
     return _factory(0, size, dtype, device, requires_grad, op="zeros")
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def ones(*size, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """Mirrors ``torch.ones``."""
     return _factory(1, size, dtype, device, requires_grad)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def empty(*size, dtype=None, layout=None, device=None, requires_grad=False,
           memory_format=None, pin_memory=False) -> Tensor:
     """Mirrors ``torch.empty`` (zero-filled: JAX has no uninitialised memory)."""
     return _factory(0, size, dtype, device, requires_grad)
@@ -412,6 +429,7 @@ def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:  # noqa: A002
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
                 generator=None) -> Tensor:
     """Mirrors ``torch.multinomial`` (rows of non-negative weights)."""
+    _check_multinomial(input, num_samples, replacement)
     logits = jnp.log(input._cell.a.astype(jnp.float32))
     key = _next_key(generator)
     if replacement:
@@ -422,6 +440,38 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
         g = jax.random.gumbel(key, logits.shape)
         a = jnp.argsort(-(logits + g), axis=-1)[..., :num_samples]
     return Tensor._make(a.astype(D.int64.storage), D.int64)
+
+
+@jax.jit
+def _multinomial_flags(p):
+    # [any entry negative/inf/nan, any row summing to <= 0]: one dispatch, one transfer.
+    bad = ~(jnp.isfinite(p) & (p >= 0))
+    return jnp.stack([jnp.any(bad), jnp.any(jnp.sum(p, axis=-1) <= 0)])
+
+
+def _check_multinomial(input: Tensor, num_samples: int, replacement: bool) -> None:  # noqa: A002
+    """torch's checks; JAX would sample from a negative or all-zero row without complaint.
+
+    The value checks are skipped while the weights are traced (inside ``compile``).
+    """
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not input.is_floating_point():
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{D.type_word(input._dtype)}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > input.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    a = input._cell.a
+    if isinstance(a, jax.core.Tracer) or a.size == 0:
+        return
+    bad_entry, bad_sum = (bool(v) for v in np.asarray(_multinomial_flags(a)))
+    if bad_entry:
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if bad_sum:
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
 
 
 def poisson(input: Tensor, generator=None) -> Tensor:  # noqa: A002

@@ -18,6 +18,7 @@ from .. import _dtype as D
 from ..tensor import Tensor, _traced, _wrap_dim
 from ._dispatch import Op, apply
 from ._util import as_tensor_arg, operand
+from ._views import make_view
 
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "nonzero",
            "masked_select", "take", "index_add", "index_copy", "index_fill", "take_along_dim",
@@ -100,6 +101,35 @@ def _check_bounds(index: Tensor, size: int, k: int) -> None:
         raise IndexError(f"index {lo} is out of bounds for dimension {k} with size {size}")
 
 
+def _first_outside(index: Tensor, lo: int, hi: int) -> tuple[int, int] | None:
+    """``(flat position, value)`` of the first index value outside ``[lo, hi)``, else None.
+
+    torch reports the first offender in flat order. One host transfer of the index; None
+    also when the index is empty or traced (inside ``compile`` the values are not known,
+    and JAX clamps or drops instead).
+    """
+    a = index._cell.a
+    if _traced(a) or a.size == 0:
+        return None
+    arr = np.asarray(a).reshape(-1)
+    bad = (arr >= hi) | (arr < lo)
+    if not bad.any():
+        return None
+    pos = int(bad.argmax())
+    return pos, int(arr[pos])
+
+
+def _check_gather_scatter_index(index: Tensor, size: int, dim: int) -> None:
+    """torch's RuntimeError for a gather/scatter index outside the input's ``dim``.
+
+    torch rejects negative indices here too (unlike ``t[idx]``), so the range is [0, size).
+    """
+    hit = _first_outside(index, 0, size)
+    if hit is not None:
+        raise RuntimeError(f"index {hit[1]} is out of bounds for dimension {dim} with size "
+                           f"{size}")
+
+
 def _dims_used(item) -> int:
     if isinstance(item, Tensor) and item._dtype is D.bool_:
         return item.ndim
@@ -149,7 +179,29 @@ def _getitem_fn(x, *dyn, spec):
 
 
 def _setitem_fn(x, v, *dyn, spec):
-    return x.at[_build(spec, dyn)].set(jnp.asarray(v).astype(x.dtype))
+    ix = _build(spec, dyn)
+    v = _fit_value(jnp.asarray(v), x[ix].shape)  # shapes only: XLA drops the unused read
+    return x.at[ix].set(v.astype(x.dtype))
+
+
+def _fit_value(v, target: tuple):
+    """Mirrors how torch expands an assigned value: leading size-1 dims are dropped, then
+    the value must broadcast to the indexed shape (torch's errors, not JAX's)."""
+    while v.ndim > len(target) and v.shape[0] == 1:
+        v = v[0]
+    if v.ndim > len(target):
+        raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, v.shape))}]}}, "
+                           f"size=[{', '.join(map(str, target))}]): the number of sizes "
+                           f"provided ({len(target)}) must be greater or equal to the number "
+                           f"of dimensions in the tensor ({v.ndim})")
+    for k in range(1, v.ndim + 1):
+        if v.shape[-k] not in (1, target[-k]):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target[-k]}) must match the existing size "
+                f"({v.shape[-k]}) at non-singleton dimension {len(target) - k}.  Target "
+                f"sizes: [{', '.join(map(str, target))}].  Tensor sizes: "
+                f"[{', '.join(map(str, v.shape))}]")
+    return v
 
 
 # The gradient needs the index arrays (arguments 1, 2, ...) but not the indexed values.
@@ -181,9 +233,13 @@ def _getitem_op(spec, dyn) -> Op:
 
 
 def getitem(t: Tensor, idx) -> Tensor:
-    """``t[idx]`` as torch does it (a copy here, not a view)."""
+    """``t[idx]`` as torch does it: basic indexing gives a view of ``t``, an index tensor
+    (advanced indexing) a copy."""
     spec, dyn = _parse(t, idx)
-    return apply(_getitem_op(spec, dyn), (t, *dyn), (("spec", spec),), None, t._dtype)
+    out = apply(_getitem_op(spec, dyn), (t, *dyn), (("spec", spec),), None, t._dtype)
+    if not any(isinstance(d, Tensor) for d in dyn):
+        make_view(out, t, ("index", spec), dyn)
+    return out
 
 
 def _where_set(x, m, v):
@@ -214,8 +270,11 @@ def setitem(t: Tensor, idx, value) -> None:
 
 
 def _gather_fn(x, idx, *, dim):
+    # torch treats a 0-d input or index as 1-d of size 1; the result has the index's shape.
+    out_shape = idx.shape
+    x, idx = jnp.atleast_1d(x), jnp.atleast_1d(idx)
     cut = tuple(slice(0, idx.shape[d]) if d != dim else slice(None) for d in range(x.ndim))
-    return jnp.take_along_axis(x[cut], idx, axis=dim)
+    return jnp.take_along_axis(x[cut], idx, axis=dim).reshape(out_shape)
 
 
 _gather = Op("gather", _gather_fn, saves=(1,), grad_name="GatherBackward0")
@@ -224,7 +283,8 @@ _gather = Op("gather", _gather_fn, saves=(1,), grad_name="GatherBackward0")
 def gather(input, dim: int, index, *, sparse_grad: bool = False) -> Tensor:  # noqa: A002
     """Mirrors ``torch.gather``: ``out[i][j] = input[i][index[i][j]]`` for dim=1."""
     d = _wrap_dim(dim, input.ndim)
-    if index.ndim != input.ndim:
+    # A 0-d tensor counts as 1-d of size 1 (torch's rule for gather/scatter).
+    if max(index.ndim, 1) != max(input.ndim, 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input "
                            "tensor")
     for k in range(input.ndim):
@@ -232,6 +292,7 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False) -> Tensor:  # n
             raise RuntimeError(f"Size does not match at dimension {k} expected index "
                                f"{list(index.shape)} to be smaller than self "
                                f"{list(input.shape)} apart from dimension {d}")
+    _check_gather_scatter_index(index, input.shape[d] if input.ndim else 1, d)
     return apply(_gather, (input, index), (("dim", d),), None, input._dtype)
 
 
@@ -249,21 +310,25 @@ def _scatter_index(idx, dim):
 
 
 def _scatter_fn(x, idx, src, *, dim, mode):
+    # torch treats a 0-d input, index or src as 1-d of size 1 (the tutorials' one-hot
+    # ``zeros(10).scatter_(0, tensor(y), value=1)``); the result keeps the input's shape.
+    out_shape = x.shape
+    x, idx = jnp.atleast_1d(x), jnp.atleast_1d(idx)
     ix = _scatter_index(idx, dim)
     if hasattr(src, "shape") and jnp.ndim(src) > 0:
         src = src[tuple(slice(0, s) for s in idx.shape)]
     src = jnp.asarray(src).astype(x.dtype)
     ref = x.at[ix]
     if mode == "set":
-        return ref.set(src)
+        return ref.set(src).reshape(out_shape)
     if mode == "add":
-        return ref.add(src)
+        return ref.add(src).reshape(out_shape)
     if mode == "multiply":
-        return ref.multiply(src)
+        return ref.multiply(src).reshape(out_shape)
     if mode == "amax":
-        return ref.max(src)
+        return ref.max(src).reshape(out_shape)
     if mode == "amin":
-        return ref.min(src)
+        return ref.min(src).reshape(out_shape)
     raise ValueError(f"reduce argument must be either add or multiply, got {mode}")
 
 
@@ -276,13 +341,26 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Ten
         src = value
     d = _wrap_dim(dim, input.ndim)
     mode = {None: "set", "add": "add", "multiply": "multiply"}[reduce]
-    return apply(_scatter, (input, index, operand(src)), (("dim", d), ("mode", mode)), None,
+    src = operand(src)
+    _check_scatter(input, d, index, src)
+    return apply(_scatter, (input, index, src), (("dim", d), ("mode", mode)), None,
                  input._dtype)
+
+
+def _check_scatter(input: Tensor, d: int, index: Tensor, src) -> None:  # noqa: A002
+    """Eager checks torch makes before a scatter (JAX would drop or clamp silently)."""
+    if isinstance(src, Tensor) and src.ndim == 0 and index.numel() > 1:
+        # A 0-d src holds one value: torch does not broadcast it over a longer index.
+        raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self "
+                           f"{list(input.shape)} apart from dimension {d} and to be no larger "
+                           f"size than src []")
+    _check_gather_scatter_index(index, input.shape[d] if input.ndim else 1, d)
 
 
 def scatter_add(input, dim: int, index, src) -> Tensor:  # noqa: A002
     """Mirrors ``torch.scatter_add`` (duplicates add up)."""
     d = _wrap_dim(dim, input.ndim)
+    _check_scatter(input, d, index, src)
     return apply(_scatter, (input, index, src), (("dim", d), ("mode", "add")), None,
                  input._dtype)
 
@@ -294,6 +372,7 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *,  # noqa: A002
                                   f"{include_self} is not implemented")
     mode = {"sum": "add", "prod": "multiply"}.get(reduce, reduce)
     d = _wrap_dim(dim, input.ndim)
+    _check_scatter(input, d, index, src)
     return apply(_scatter, (input, index, src), (("dim", d), ("mode", mode)), None,
                  input._dtype)
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections import namedtuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtype as D
+from .. import return_types as _rt
 from ..tensor import Tensor, _traced
 from ._dispatch import Op, apply
 from ._dispatch import autocast_hook as _autocast_hook
@@ -333,8 +333,8 @@ def _slogdet_fn(a):
 
 
 _slogdet = Op("slogdet", _slogdet_fn, nout=2, diff_out=(1,), grad_name="LinalgSlogdetBackward0")
-_Slogdet = namedtuple("slogdet", ["sign", "logabsdet"])
-_LinalgSlogdet = namedtuple("linalg_slogdet", ["sign", "logabsdet"])
+_Slogdet = _rt.slogdet
+_LinalgSlogdet = _rt.linalg_slogdet
 
 
 def _slogdet_pair(name: str, a: Tensor):
@@ -480,7 +480,7 @@ def _solve_triangular(name: str, a: Tensor, b: Tensor, upper: bool, left: bool,
                                        ("unitriangular", bool(unitriangular))))
 
 
-_TriangularSolve = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+_TriangularSolve = _rt.triangular_solve
 
 
 def triangular_solve(b: Tensor, A: Tensor, upper: bool = True,  # noqa: N803
@@ -643,8 +643,8 @@ def _qr_fn(a, *, mode):
 
 _qr = Op("qr", _qr_fn, nout=2, grad_name="LinalgQrBackward0")
 _qr_r = Op("qr", lambda a: jnp.linalg.qr(a, mode="r"), grad_name="LinalgQrBackward0")
-_Qr = namedtuple("qr", ["Q", "R"])
-_LinalgQr = namedtuple("linalg_qr", ["Q", "R"])
+_Qr = _rt.qr
+_LinalgQr = _rt.linalg_qr
 
 
 def _qr_pair(a: Tensor, mode: str):
@@ -695,7 +695,7 @@ def _svdvals_fn(a):
 
 
 _svdvals = Op("svdvals", _svdvals_fn, grad_name="LinalgSvdBackward0")
-_Svd = namedtuple("svd", ["U", "S", "V"])
+_Svd = _rt.svd
 
 
 def _real_dtype(d: D.dtype) -> D.dtype:

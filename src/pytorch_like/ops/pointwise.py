@@ -69,6 +69,26 @@ def _alpha_fn(a, b, *, alpha):
 _add_alpha = Op("add_alpha", _alpha_fn, saves=(), grad_name="AddBackward0")
 
 
+def _check_int_divisor(input, other) -> None:  # noqa: A002
+    """torch's ``RuntimeError: ZeroDivisionError`` for an integer division by zero.
+
+    XLA returns an arbitrary value there instead (-2, 0, the dtype's max). A Python 0 is
+    seen without touching the device; a tensor divisor costs one reduction and one scalar
+    transfer, and is skipped while traced (inside ``compile``: unchecked, XLA's value).
+    """
+    a, b = operand(input), operand(other)
+    dt = binary_dtype(a, b)
+    if dt.is_floating_point or dt.is_complex or dt is D.bool_:
+        return
+    if isinstance(b, Tensor):
+        arr = b._cell.a
+        if isinstance(arr, jax.core.Tracer) or arr.size == 0 or bool(jnp.all(arr)):
+            return
+    elif b != 0:
+        return
+    raise RuntimeError("ZeroDivisionError")
+
+
 def _binary(op: Op, a, b, dtype: D.dtype | None = None, *, static=()):
     a, b = operand(a), operand(b)
     if isinstance(a, Tensor) and isinstance(b, Tensor):
@@ -79,14 +99,14 @@ def _binary(op: Op, a, b, dtype: D.dtype | None = None, *, static=()):
     return apply(op, (a, b), static, cast_for(dt, a, b), dt)
 
 
-def add(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
+def add(input, other, *, alpha=1) -> Tensor:  # noqa: A002
     """Mirrors ``torch.add(input, other, alpha=1)`` with broadcasting and type promotion."""
     if alpha != 1:
         return _binary(_add_alpha, input, other, static=(("alpha", alpha),))
     return _binary(_add, input, other)
 
 
-def sub(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
+def sub(input, other, *, alpha=1) -> Tensor:  # noqa: A002
     """Mirrors ``torch.sub``."""
     if isinstance(input, Tensor) and input.dtype is D.bool_ and isinstance(other, Tensor) and \
             other.dtype is D.bool_:
@@ -97,18 +117,19 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
     return _binary(_sub if isinstance(input, Tensor) else _rsub, input, other)
 
 
-def mul(input, other, *, out=None) -> Tensor:  # noqa: A002
+def mul(input, other) -> Tensor:  # noqa: A002
     """Mirrors ``torch.mul``."""
     if isinstance(input, Tensor) and isinstance(other, Tensor):
         return _binary(_mul, input, other)
     return _binary(_mul_scalar, input, other)
 
 
-def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor:  # noqa: A002
+def div(input, other, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
     """Mirrors ``torch.div``: true division (int inputs give float) unless rounding_mode."""
     if rounding_mode == "floor":
         return floor_divide(input, other)
     if rounding_mode == "trunc":
+        _check_int_divisor(input, other)
         q = _binary(_div, input, other, float_dtype(binary_dtype(operand(input),
                                                                  operand(other))))
         dt = binary_dtype(operand(input), operand(other))
@@ -118,15 +139,18 @@ def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor: 
 
 
 def floor_divide(input, other) -> Tensor:  # noqa: A002
+    _check_int_divisor(input, other)
     return _binary(_floor_divide, input, other)
 
 
 def remainder(input, other) -> Tensor:  # noqa: A002
     """Mirrors ``torch.remainder`` (Python's sign convention)."""
+    _check_int_divisor(input, other)
     return _binary(_remainder, input, other)
 
 
 def fmod(input, other) -> Tensor:  # noqa: A002
+    _check_int_divisor(input, other)
     return _binary(_fmod, input, other)
 
 
@@ -135,6 +159,11 @@ def pow(input, exponent) -> Tensor:  # noqa: A001, A002
     if isinstance(input, Tensor) and isinstance(exponent, (int, float)) and \
             not isinstance(exponent, bool):
         dt = binary_dtype(input, exponent)
+        if isinstance(exponent, int) and exponent < 0 and not (dt.is_floating_point or
+                                                               dt.is_complex):
+            # torch's error (a static check: the exponent is a Python number); JAX would
+            # raise a TypeError about integer_pow.
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         return apply(_pow_scalar, (input,), (("exponent", exponent),), cast_for(dt, input), dt)
     if not isinstance(input, Tensor):
         exponent = operand(exponent)
@@ -302,7 +331,20 @@ def _u(name, fn, *, floating=True, saves=None, grad_name=None, differentiable=Tr
     return public
 
 
-neg = _u("neg", jnp.negative, floating=False, saves=())
+_neg = _u("neg", jnp.negative, floating=False, saves=())
+
+
+def neg(input) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.neg`` (elementwise); a bool tensor is torch's RuntimeError."""
+    input = operand(input)
+    if isinstance(input, Tensor) and input._dtype is D.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    return _neg(input)
+
+
+neg._op = _neg._op
 negative = neg
 def _abs_fn(x):
     # torch's d|x|/dx is sign(x), 0 at 0 (jnp.abs's is 1 there).
@@ -311,7 +353,36 @@ def _abs_fn(x):
     return jnp.abs(x)
 
 
-abs = _u("abs", _abs_fn, floating=False)  # noqa: A001
+_abs_real = _u("abs", _abs_fn, floating=False)
+
+
+def _abs_complex_fn(z):
+    # |z| exactly, with torch's gradient Re(conj(sgn z) dz): sgn(0) = 0 gives 0 at z = 0
+    # (jnp.abs's own derivative there is nan).
+    s = jax.lax.stop_gradient(jnp.where(z == 0, 0, z / jnp.where(z == 0, 1, jnp.abs(z))))
+    lin = jnp.real(jnp.conj(s) * z)
+    return jax.lax.stop_gradient(jnp.abs(z) - lin) + lin
+
+
+_abs_complex = Op("abs", _abs_complex_fn, grad_name="AbsBackward0")
+
+
+def abs(input) -> Tensor:  # noqa: A001,A002
+    """Mirrors ``torch.abs``: same dtype for real inputs; the modulus as float32/float64 for
+    complex64/complex128.
+
+    Example:
+        >>> torch.abs(torch.tensor([3+4j]))
+        tensor([5.])
+    """
+    input = operand(input)
+    if isinstance(input, Tensor) and input._dtype.is_complex:
+        dt = D.float64 if input._dtype is D.complex128 else D.float32
+        return apply(_abs_complex, (input,), (), None, dt)
+    return _abs_real(input)
+
+
+abs._op = _abs_real._op
 absolute = abs
 exp = _u("exp", jnp.exp)
 exp2 = _u("exp2", jnp.exp2)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import builtins as _builtins
 import functools
-from collections import namedtuple
 
 import jax
 import jax.numpy as jnp
 
 from .. import _dtype as D
+from .. import return_types as _rt
 from ..tensor import Tensor
 from ._dispatch import ALL, Op, apply
 from ._util import cast_for, dims_arg, float_dtype
@@ -27,7 +27,6 @@ __all__ = ["sum", "mean", "prod", "std", "var", "std_mean", "var_mean", "max", "
            "histogram", "trapezoid", "trapz", "cumulative_trapezoid", "msort", "bincount",
            "renorm"]
 
-values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
 def _s(input, dim, keepdim):  # noqa: A002
@@ -200,7 +199,7 @@ def _reduce_extreme(input, dim, keepdim, largest: bool, other):  # noqa: A002
     v, i = apply(_max_dim if largest else _min_dim, (input,),
                  (("dim", d), ("keepdim", bool(keepdim)), ("largest", largest)), None,
                  (input.dtype, D.int64))
-    return values_indices(v, i)
+    return (_rt.max if largest else _rt.min)(v, i)
 
 
 def max(input, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001, A002
@@ -222,8 +221,7 @@ def amin(input, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
 
 
 def aminmax(input, *, dim=None, keepdim=False):  # noqa: A002
-    mm = namedtuple("aminmax", ["min", "max"])
-    return mm(amin(input, dim if dim is not None else (), keepdim),
+    return _rt.aminmax(amin(input, dim if dim is not None else (), keepdim),
               amax(input, dim if dim is not None else (), keepdim))
 
 
@@ -349,13 +347,13 @@ _cumext = Op("cummax", _cumext_fn, nout=2, diff_out=(0,))
 def cummax(input, dim: int):  # noqa: A002
     v, i = apply(_cumext, (input,), (("dim", dims_arg(dim, input.ndim)[0]), ("largest", True)),
                  None, (input.dtype, D.int64))
-    return values_indices(v, i)
+    return _rt.cummax(v, i)
 
 
 def cummin(input, dim: int):  # noqa: A002
     v, i = apply(_cumext, (input,), (("dim", dims_arg(dim, input.ndim)[0]),
                                      ("largest", False)), None, (input.dtype, D.int64))
-    return values_indices(v, i)
+    return _rt.cummin(v, i)
 
 
 # -- norms -------------------------------------------------------------------------------
@@ -429,8 +427,7 @@ def sort(input, dim: int = -1, descending: bool = False, stable: bool = False): 
     v, i = apply(_sort, (input,), (("dim", dims_arg(dim, input.ndim)[0]),
                                    ("descending", descending), ("stable", stable)), None,
                  (input.dtype, D.int64))
-    st = namedtuple("sort", ["values", "indices"])
-    return st(v, i)
+    return _rt.sort(v, i)
 
 
 def argsort(input, dim: int = -1, descending: bool = False, stable=False) -> Tensor:  # noqa: A002
@@ -455,8 +452,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
         raise RuntimeError("selected index k out of range")
     v, i = apply(_topk, (input,), (("k", int(k)), ("dim", d), ("largest", largest),
                                    ("sorted", sorted)), None, (input.dtype, D.int64))
-    tk = namedtuple("topk", ["values", "indices"])
-    return tk(v, i)
+    return _rt.topk(v, i)
 
 
 def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
@@ -468,7 +464,7 @@ def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
     v, i = index_select(vals, d, sel), index_select(idx, d, sel)
     if not keepdim:
         v, i = v.squeeze(d), i.squeeze(d)
-    return values_indices(v, i)
+    return _rt.kthvalue(v, i)
 
 
 def median(input, dim=None, keepdim: bool = False):  # noqa: A002
@@ -477,7 +473,7 @@ def median(input, dim=None, keepdim: bool = False):  # noqa: A002
         flat = input.reshape(-1)
         return sort(flat).values[(flat.numel() - 1) // 2]
     n = input.shape[dims_arg(dim, input.ndim)[0]]
-    return kthvalue(input, (n - 1) // 2 + 1, dim, keepdim)
+    return _rt.median(*kthvalue(input, (n - 1) // 2 + 1, dim, keepdim))
 
 
 def mode(input, dim: int = -1, keepdim: bool = False):  # noqa: A002
@@ -495,7 +491,7 @@ def mode(input, dim: int = -1, keepdim: bool = False):  # noqa: A002
     i = tensor(np.array(idxs).reshape(arr.shape[:-1]), dtype=D.int64)
     if keepdim:
         v, i = v.unsqueeze(dim), i.unsqueeze(dim)
-    return values_indices(v, i)
+    return _rt.mode(v, i)
 
 
 def _quantile_fn(x, q, *, dim, keepdim, method, nan):
@@ -633,7 +629,7 @@ def nanmedian(input, dim=None, keepdim: bool = False):  # noqa: A002
     v, i = apply(_nanmedian, (x,), (("dim", d),), None, (input.dtype, D.int64))
     if not keepdim or input.ndim == 0:
         v, i = v.squeeze(d), i.squeeze(d)
-    return namedtuple("nanmedian", ["values", "indices"])(v, i)
+    return _rt.nanmedian(v, i)
 
 
 def _cov_fn(x, fw, aw, *, correction):
@@ -748,7 +744,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
               ("range", None if range is None else (float(range[0]), float(range[1]))),
               ("density", bool(density)))
     h, e = apply(_histogram, (input, edges, weight), static, None, (input.dtype, input.dtype))
-    return namedtuple("histogram", ["hist", "bin_edges"])(h.to(input.dtype), e)
+    return _rt.histogram(h.to(input.dtype), e)
 
 
 def _trapezoid_fn(y, x, *, dx, dim, cumulative):

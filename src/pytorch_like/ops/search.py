@@ -22,7 +22,7 @@ from ..tensor import Tensor, _traced
 from ._dispatch import Op, apply
 from ._util import operand
 
-__all__ = ["searchsorted", "bucketize", "isin", "unique", "histc"]
+__all__ = ["searchsorted", "bucketize", "isin", "unique", "unique_consecutive", "histc"]
 
 
 def _searchsorted_fn(seq, x, *, right, out):
@@ -129,6 +129,49 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # 
         out.append(Tensor._make(jnp.asarray(counts, D.int64.storage), D.int64))
     return out[0] if len(out) == 1 else tuple(out)
 
+
+def unique_consecutive(input: Tensor, return_inverse: bool = False,  # noqa: A002
+                       return_counts: bool = False, dim: int | None = None):
+    """Mirrors ``torch.unique_consecutive``: collapse each run of equal consecutive values
+    (or, with ``dim``, equal consecutive slices along ``dim``) to one, optionally with the
+    inverse indices and the run lengths (int64). As in torch, NaNs never compare equal and
+    a 0-d input gives a 1-element result. Eager only: the result's size depends on the data.
+
+    Example:
+        >>> torch.unique_consecutive(torch.tensor([1, 1, 2, 2, 3, 1]), return_counts=True)
+        (tensor([1, 2, 3, 1]), tensor([2, 2, 1, 1]))
+    """
+    a = input._cell.a
+    if _traced(a):
+        raise RuntimeError("torch.unique_consecutive has a data-dependent output shape and "
+                           "cannot run inside a compiled function; compute it before calling "
+                           "the compiled function.")
+    host = np.asarray(a)
+    if dim is None:
+        rows = host.reshape(-1, 1)
+    else:
+        d = dim % max(host.ndim, 1)
+        moved = np.moveaxis(host.reshape(host.shape or (1,)), d, 0)
+        rows = moved.reshape(moved.shape[0], -1)
+    n = rows.shape[0]
+    # A run starts where a row differs from the one before it (NaN != NaN starts a run).
+    starts = np.ones(n, dtype=bool)
+    if n > 1:
+        starts[1:] = (rows[1:] != rows[:-1]).any(axis=1) if rows.shape[1] else False
+    first = np.flatnonzero(starts)
+    if dim is None:
+        vals = host.reshape(-1)[first]
+        inverse = (np.cumsum(starts) - 1).reshape(host.shape)
+    else:
+        vals = np.moveaxis(moved[first], 0, d)
+        inverse = np.cumsum(starts) - 1
+    counts = np.diff(np.append(first, n))
+    out = [Tensor._make(jnp.asarray(vals), input._dtype)]
+    if return_inverse:
+        out.append(Tensor._make(jnp.asarray(inverse, D.int64.storage), D.int64))
+    if return_counts:
+        out.append(Tensor._make(jnp.asarray(counts, D.int64.storage), D.int64))
+    return out[0] if len(out) == 1 else tuple(out)
 
 def _histc_fn(x, *, bins, lo, hi):
     x = x.reshape(-1)

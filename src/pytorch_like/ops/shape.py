@@ -1,7 +1,9 @@
 """Shape ops: view/reshape, squeeze, transpose/permute, expand/repeat, cat/stack/split, ...
 
-Deliberate difference from torch: these return new tensors rather than views sharing memory
-(JAX arrays are immutable), so writing into the result does not change the input.
+The ops torch documents as views (view/reshape, squeeze/unsqueeze, flatten/unflatten,
+permute/transpose/t, movedim, diagonal, narrow/select, split/chunk/unbind) return views: an
+in-place change of the result writes into the input (see ``_views``). ``expand`` returns a
+copy, which torch would refuse to write into anyway.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import jax.numpy as jnp
 from ..tensor import Tensor, _wrap_dim
 from ._dispatch import Op, apply
 from ._util import as_tensor_arg, cast_for, result_dtype, shape_arg
+from ._views import geometry, is_contiguous, is_view, make_view, view_strides
 
 __all__ = ["reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes",
            "swapdims", "permute", "t", "movedim", "moveaxis", "expand", "broadcast_to",
@@ -55,20 +58,38 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
 
 
 def reshape(input, *shape) -> Tensor:  # noqa: A002
-    """Mirrors ``torch.reshape`` / ``Tensor.view``: one dimension may be -1."""
+    """Mirrors ``torch.reshape``: a view when the input's strides allow one, else a copy;
+    one dimension may be -1."""
+    return _reshape_or_view(input, shape, False)
+
+
+def view(input, *shape) -> Tensor:  # noqa: A002
+    """Mirrors ``Tensor.view``: always a view; refuses (as torch does) a shape that the
+    input's strides cannot express, e.g. flattening a transposed tensor."""
+    return _reshape_or_view(input, shape, True)
+
+
+def _reshape_or_view(input, shape, strict: bool) -> Tensor:  # noqa: A002
     shape = shape_arg(shape)
     a = input._cell.a
     shape = _infer_shape(shape, a.size)
-    if shape == a.shape:
-        return apply(_reshape, (input,), (("shape", shape),)) if input._rg else input
-    return apply(_reshape, (input,), (("shape", shape),))
-
-
-view = reshape
+    if shape == a.shape and not input._rg:
+        return input
+    out = apply(_reshape, (input,), (("shape", shape),))
+    if is_view(input) and not is_contiguous(input):
+        old_shape, old_strides, _ = geometry(input)
+        if view_strides(old_shape, old_strides, shape) is None:
+            if strict:
+                raise RuntimeError(
+                    "view size is not compatible with input tensor's size and stride (at least "
+                    "one dimension spans across two contiguous subspaces). Use .reshape(...) "
+                    "instead.")
+            return out  # torch copies here: writes into the result stay in the result
+    return make_view(out, input, ("reshape", shape))
 
 
 def view_as(input, other) -> Tensor:  # noqa: A002
-    return reshape(input, tuple(other.shape))
+    return view(input, tuple(other.shape))
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
@@ -108,14 +129,16 @@ def squeeze(input, dim=None) -> Tensor:  # noqa: A002
         new = tuple(d for i, d in enumerate(s) if not (i in dims and d == 1))
     if new == s and not input._rg:
         return input
-    return apply(_squeeze_all if dim is None else _squeeze_dim, (input,), (("shape", new),))
+    out = apply(_squeeze_all if dim is None else _squeeze_dim, (input,), (("shape", new),))
+    return make_view(out, input, ("reshape", new))
 
 
 def unsqueeze(input, dim: int) -> Tensor:  # noqa: A002
     """Mirrors ``torch.unsqueeze``."""
     s = tuple(input.shape)
     d = _wrap_dim(dim, len(s) + 1)
-    return apply(_unsqueeze, (input,), (("shape", s[:d] + (1,) + s[d:]),))
+    new = s[:d] + (1,) + s[d:]
+    return make_view(apply(_unsqueeze, (input,), (("shape", new),)), input, ("reshape", new))
 
 
 def _permute_fn(x, *, dims):
@@ -138,7 +161,7 @@ def permute(input, *dims) -> Tensor:  # noqa: A002
     dims = tuple(_wrap_dim(d, n) for d in dims)
     if len(set(dims)) != n:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return apply(_permute, (input,), (("dims", dims),))
+    return make_view(apply(_permute, (input,), (("dims", dims),)), input, ("permute", dims))
 
 
 def transpose(input, dim0: int, dim1: int) -> Tensor:  # noqa: A002
@@ -149,7 +172,8 @@ def transpose(input, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     perm = list(range(n))
     a, b = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
     perm[a], perm[b] = perm[b], perm[a]
-    return apply(_transpose, (input,), (("dims", tuple(perm)),))
+    perm = tuple(perm)
+    return make_view(apply(_transpose, (input,), (("dims", perm),)), input, ("permute", perm))
 
 
 swapaxes = swapdims = transpose
@@ -162,7 +186,8 @@ def t(input) -> Tensor:  # noqa: A002
                            f"{input.ndim}D")
     if input.ndim < 2 and not input._rg:
         return input
-    return apply(_t, (input,), (("dims", tuple(reversed(range(input.ndim)))),))
+    perm = tuple(reversed(range(input.ndim)))
+    return make_view(apply(_t, (input,), (("dims", perm),)), input, ("permute", perm))
 
 
 def movedim(input, source, destination) -> Tensor:  # noqa: A002
@@ -282,7 +307,7 @@ _cat = Op("cat", _cat_fn, saves=(), grad_name="CatBackward0")
 _stack = Op("stack", _stack_fn, saves=(), grad_name="StackBackward0")
 
 
-def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
+def cat(tensors, dim: int = 0) -> Tensor:
     """Mirrors ``torch.cat``: sizes must match except in ``dim``."""
     tensors = [as_tensor_arg(t) for t in tensors]
     if not tensors:
@@ -309,7 +334,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
 concat = concatenate = cat
 
 
-def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
+def stack(tensors, dim: int = 0) -> Tensor:
     """Mirrors ``torch.stack``: all tensors must have the same shape."""
     tensors = [as_tensor_arg(t) for t in tensors]
     if not tensors:
@@ -367,13 +392,18 @@ def _split_fn(x, *, sizes, dim):
 _split_ops: dict = {}
 
 
-def _split_sizes(input, sizes: tuple, dim: int):  # noqa: A002
+def _split_sizes(input, sizes: tuple, dim: int, name: str | None = None):  # noqa: A002
     op = _split_ops.get(len(sizes))
     if op is None:
         op = _split_ops[len(sizes)] = Op("split", _split_fn, saves=(), nout=len(sizes),
                                          grad_name="SplitBackward0")
     outs = apply(op, (input,), (("sizes", sizes), ("dim", dim)))
-    return tuple(outs) if isinstance(outs, tuple) else (outs,)
+    outs = tuple(outs) if isinstance(outs, tuple) else (outs,)
+    start = 0
+    for k, (o, size) in enumerate(zip(outs, sizes)):
+        make_view(o, input, ("slice", dim, start, size), multi=name and (k, name))
+        start += size
+    return outs
 
 
 def split(tensor, split_size_or_sections, dim: int = 0):
@@ -392,7 +422,8 @@ def split(tensor, split_size_or_sections, dim: int = 0):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                                f"(input tensor's size at dimension {d}), but got split_sizes="
                                f"[{', '.join(map(str, sizes))}]")
-    return _split_sizes(tensor, sizes, d)
+    name = "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes"
+    return _split_sizes(tensor, sizes, d, name)
 
 
 def chunk(input, chunks: int, dim: int = 0):  # noqa: A002
@@ -420,7 +451,10 @@ def tensor_split(input, indices_or_sections, dim: int = 0):  # noqa: A002
 def unbind(input, dim: int = 0):  # noqa: A002
     """Mirrors ``torch.unbind``: a tuple of slices along ``dim``."""
     d = _wrap_dim(dim, input.ndim)
-    return tuple(squeeze(p, d) for p in split(input, 1, d))
+    outs = tuple(squeeze(p, d) for p in split(input, 1, d))
+    for k, o in enumerate(outs):
+        o._cell.multi = (k, "Unbind")
+    return outs
 
 
 def narrow(input, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
@@ -554,8 +588,9 @@ _diagonal = Op("diagonal", _diagonal_fn, saves=())
 
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
     n = input.ndim
-    return apply(_diagonal, (input,), (("offset", offset), ("dim1", _wrap_dim(dim1, n)),
-                                       ("dim2", _wrap_dim(dim2, n))))
+    d1, d2 = _wrap_dim(dim1, n), _wrap_dim(dim2, n)
+    out = apply(_diagonal, (input,), (("offset", offset), ("dim1", d1), ("dim2", d2)))
+    return make_view(out, input, ("diagonal", offset, d1, d2))
 
 
 def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002

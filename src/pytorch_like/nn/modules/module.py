@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, Callable, Iterator, NamedTuple
@@ -30,9 +31,27 @@ from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
 from ..parameter import Buffer, Parameter
 
-__all__ = ["Module"]
+__all__ = ["Module", "register_module_forward_pre_hook", "register_module_forward_hook",
+           "register_module_backward_hook", "register_module_full_backward_pre_hook",
+           "register_module_full_backward_hook"]
 
 _hook_ids = itertools.count()
+
+# Hooks common to every module (torch's globals of the same names); they run before each
+# module's own hooks.
+_global_forward_pre_hooks: dict = OrderedDict()
+_global_forward_hooks: dict = OrderedDict()
+_global_forward_hooks_with_kwargs: dict = {}
+_global_forward_hooks_always_called: dict = {}
+_global_backward_pre_hooks: dict = OrderedDict()
+_global_backward_hooks: dict = OrderedDict()
+# None until a global backward hook is registered; then whether they are full hooks.
+_global_is_full_backward_hook: bool | None = None
+
+_MIXED_GLOBAL = ("Cannot use both regular backward hooks and full backward hooks as a global "
+                 "Module hook. Please use only one of them.")
+_MIXED = ("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+          "Please use only one of them.")
 
 
 def _typename(obj: Any) -> str:
@@ -106,6 +125,72 @@ def _register_hook(hooks: dict, hook: Callable, prepend: bool, *extra: dict) -> 
     return handle
 
 
+def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
+    """Mirrors ``torch.nn.modules.module.register_module_forward_pre_hook``: ``hook(module,
+    args)`` before every module's forward (before the module's own pre-hooks).
+
+    Example:
+        >>> h = register_module_forward_pre_hook(lambda m, args: None)
+        >>> h.remove()
+    """
+    return _register_hook(_global_forward_pre_hooks, hook, False)
+
+
+def register_module_forward_hook(hook: Callable, *, with_kwargs: bool = False,
+                                 always_call: bool = False) -> RemovableHandle:
+    """Mirrors ``torch.nn.modules.module.register_module_forward_hook``: ``hook(module,
+    args, output)`` after every module's forward (before the module's own hooks).
+
+    Example:
+        >>> h = register_module_forward_hook(lambda m, args, out: None)
+        >>> h.remove()
+    """
+    handle = _register_hook(_global_forward_hooks, hook, False,
+                            _global_forward_hooks_with_kwargs,
+                            _global_forward_hooks_always_called)
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+def register_module_backward_hook(hook: Callable) -> RemovableHandle:
+    """Mirrors the deprecated ``register_module_backward_hook``: a non-full backward hook
+    on every module (see ``Module.register_backward_hook``)."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is True:
+        raise RuntimeError(_MIXED_GLOBAL)
+    _global_is_full_backward_hook = False
+    return _register_hook(_global_backward_hooks, hook, False)
+
+
+def register_module_full_backward_pre_hook(hook: Callable) -> RemovableHandle:
+    """Mirrors ``register_module_full_backward_pre_hook``: ``hook(module, grad_output)`` for
+    every module during backward (before the module's own pre-hooks).
+
+    Example:
+        >>> h = register_module_full_backward_pre_hook(lambda m, go: None)
+        >>> h.remove()
+    """
+    return _register_hook(_global_backward_pre_hooks, hook, False)
+
+
+def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
+    """Mirrors ``register_module_full_backward_hook``: ``hook(module, grad_input,
+    grad_output)`` for every module during backward (before the module's own hooks).
+
+    Example:
+        >>> h = register_module_full_backward_hook(lambda m, gi, go: None)
+        >>> h.remove()
+    """
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is False:
+        raise RuntimeError(_MIXED_GLOBAL)
+    _global_is_full_backward_hook = True
+    return _register_hook(_global_backward_hooks, hook, False)
+
+
 class Module:
     """Base class for all neural network modules; mirrors ``torch.nn.Module``.
 
@@ -143,6 +228,9 @@ class Module:
         setattr_(self, "_forward_hooks_always_called", {})
         setattr_(self, "_forward_pre_hooks", OrderedDict())
         setattr_(self, "_forward_pre_hooks_with_kwargs", {})
+        setattr_(self, "_backward_hooks", OrderedDict())
+        setattr_(self, "_backward_pre_hooks", OrderedDict())
+        setattr_(self, "_is_full_backward_hook", None)
         setattr_(self, "_state_dict_hooks", OrderedDict())
         setattr_(self, "_load_state_dict_post_hooks", OrderedDict())
 
@@ -153,12 +241,20 @@ class Module:
 
     # -- calling -------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks or _global_forward_pre_hooks
+                or _global_forward_hooks or _global_backward_hooks
+                or _global_backward_pre_hooks):
             return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
 
     def _call_with_hooks(self, args: tuple, kwargs: dict):
-        for hid, hook in list(self._forward_pre_hooks.items()):
+        full_bw: list = []
+        legacy_bw: list = []
+        if self._backward_hooks or _global_backward_hooks:
+            full_bw, legacy_bw = self._get_backward_hooks()
+        pre_bw = self._get_backward_pre_hooks()
+        for hid, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
             if hid in self._forward_pre_hooks_with_kwargs:
                 res = hook(self, args, kwargs)
                 if res is not None:
@@ -171,19 +267,46 @@ class Module:
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
+        bw_hook = None
+        if full_bw or pre_bw:
+            from ._backward_hook import BackwardHook
+
+            # Identity nodes around the inputs and outputs call the hooks during backward.
+            bw_hook = BackwardHook(self, full_bw, pre_bw)
+            args = bw_hook.setup_input_hook(args)
         called = set()
+        result = None
         try:
             result = self.forward(*args, **kwargs)
-            for hid, hook in list(self._forward_hooks.items()):
+            for hid, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
                 called.add(hid)
-                if hid in self._forward_hooks_with_kwargs:
+                if hid in self._forward_hooks_with_kwargs \
+                        or hid in _global_forward_hooks_with_kwargs:
                     res = hook(self, args, kwargs, result)
                 else:
                     res = hook(self, args, result)
                 if res is not None:
                     result = res
+            if bw_hook is not None:
+                if not isinstance(result, (Tensor, tuple)):
+                    warnings.warn("For backward hooks to be called, module output should be a "
+                                  "Tensor or a tuple of Tensors but received "
+                                  f"{type(result)}", stacklevel=2)
+                result = bw_hook.setup_output_hook(result)
+            if legacy_bw:
+                from ._backward_hook import attach_legacy_hooks
+
+                attach_legacy_hooks(self, legacy_bw, args, result)
         except Exception:
             # Hooks registered with always_call=True still run when forward raises.
+            for hid, hook in list(_global_forward_hooks.items()):
+                if hid in _global_forward_hooks_always_called and hid not in called:
+                    try:
+                        hook(self, args, result)
+                    except Exception as e:  # noqa: BLE001  (torch warns and goes on)
+                        warnings.warn("global module forward hook with ``always_call=True`` "
+                                      "raised an exception that was silenced as another "
+                                      f"error was raised in forward: {e}", stacklevel=2)
             for hid, hook in list(self._forward_hooks.items()):
                 if hid in self._forward_hooks_always_called and hid not in called:
                     try:
@@ -195,6 +318,62 @@ class Module:
                         pass
             raise
         return result
+
+    def _get_backward_hooks(self) -> tuple[list, list]:
+        """(full hooks, legacy hooks) for this call, global ones first; mirrors torch's."""
+        full: list = []
+        legacy: list = []
+        if _global_is_full_backward_hook is True:
+            full += _global_backward_hooks.values()
+        elif _global_is_full_backward_hook is False:
+            legacy += _global_backward_hooks.values()
+        if self._is_full_backward_hook is True:
+            full += self._backward_hooks.values()
+        elif self._is_full_backward_hook is False:
+            legacy += self._backward_hooks.values()
+        return full, legacy
+
+    def _get_backward_pre_hooks(self) -> list:
+        return [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+
+    def register_full_backward_pre_hook(self, hook: Callable,
+                                        prepend: bool = False) -> RemovableHandle:
+        """Mirrors ``Module.register_full_backward_pre_hook``: ``hook(module, grad_output)``
+        runs when the gradients of the module's outputs are known, and may return a tuple
+        replacing ``grad_output``.
+
+        Example:
+            >>> h = lin.register_full_backward_pre_hook(lambda m, go: (go[0] * 0.5,))
+        """
+        return _register_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook: Callable,
+                                    prepend: bool = False) -> RemovableHandle:
+        """Mirrors ``Module.register_full_backward_hook``: ``hook(module, grad_input,
+        grad_output)`` runs when the gradients of the module's positional Tensor inputs are
+        known (None for inputs that need none) and may return a tuple replacing
+        ``grad_input``. If no input requires grad it runs with the output gradients.
+
+        Example:
+            >>> h = lin.register_full_backward_hook(lambda m, gi, go: print(go[0].shape))
+        """
+        if self._is_full_backward_hook is False:
+            raise RuntimeError(_MIXED)
+        self._is_full_backward_hook = True
+        return _register_hook(self._backward_hooks, hook, prepend)
+
+    def register_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """Mirrors the deprecated ``Module.register_backward_hook``: ``hook(module,
+        grad_input, grad_output)`` with the gradients of the last autograd node of the
+        forward (its inputs' gradients, which need not be the module's inputs').
+
+        Example:
+            >>> h = lin.register_backward_hook(lambda m, gi, go: None)
+        """
+        if self._is_full_backward_hook is True:
+            raise RuntimeError(_MIXED)
+        self._is_full_backward_hook = False
+        return _register_hook(self._backward_hooks, hook, False)
 
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:
@@ -434,6 +613,9 @@ class Module:
                               ("_forward_hooks_always_called", {}),
                               ("_forward_pre_hooks_with_kwargs", {}),
                               ("_state_dict_hooks", OrderedDict()),
+                              ("_backward_hooks", OrderedDict()),
+                              ("_backward_pre_hooks", OrderedDict()),
+                              ("_is_full_backward_hook", None),
                               ("_load_state_dict_post_hooks", OrderedDict()),
                               ("_non_persistent_buffers_set", set())):
             self.__dict__.setdefault(attr, default)
