@@ -107,11 +107,16 @@ def main() -> None:
     # The Python work alone: the program replaced by a stub that returns fixed arrays.
     key = step._keys[-1]
     jitted, holder = step._cache[key]
-    fixed = jitted([c.a for c in state.cells],
-                   [state.handles[j]._grad._cell.a for j in grad_pos],
-                   [g._key for g in state.generators], lr, args, [])
-    fixed = ([jnp.array(a, copy=True) for a in fixed[0]], list(fixed[1]), list(fixed[2]),
-             [], [], list(fixed[5]), [])
+    out = jitted([c.a for c in state.cells],
+                 [state.handles[j]._grad._cell.a for j in grad_pos],
+                 [g._key for g in state.generators], lr, args, [])
+    # That call donated the state and gradient arrays: the objects take its results.
+    for c, a in zip(state.cells, out[0]):
+        c.a = a
+    for j, a in zip(grad_pos, out[1]):
+        state.handles[j]._grad._cell.a = a
+    fixed = ([jnp.array(a, copy=True) for a in out[0]], [jnp.array(a, copy=True) for a in out[1]],
+             list(out[2]), [], [], list(out[5]), [])
     step._cache[key] = (lambda *a: fixed, holder)
     python_only = interleaved_us({"stub": lambda: step(x, y)._data}, number=2000, rounds=7)
     step._cache[key] = (jitted, holder)

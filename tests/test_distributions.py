@@ -135,6 +135,16 @@ def test_gamma_and_beta_against_torch():
           rtol=1e-4)
 
 
+def test_beta_mode_at_the_ends_matches_torch():
+    # Concentrations below 1 put the mode at an end of [0, 1]; both equal to 1 is nan.
+    pytest.importorskip("torch")
+    c1 = [0.5, 2.0, 0.3, 3.0, 1.0, 1.0, 0.7]
+    c0 = [0.5, 0.5, 2.0, 4.0, 1.0, 3.0, 0.2]
+    ours = D.Beta(pl.tensor(c1), pl.tensor(c0)).mode.numpy()
+    theirs = TD.Beta(torch.tensor(c1), torch.tensor(c0)).mode.numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
 def test_gamma_rsample_gradient_is_torchs_implicit_reparameterization():
     pytest.importorskip("torch")
     conc, rate = np.array([0.5, 2.0, 7.0], np.float32), np.array([1.0, 0.5, 3.0], np.float32)

@@ -243,6 +243,7 @@ class _Plan:
 _NOT_STATE = (int, float, str, bool, bytes, complex, types.ModuleType, types.FunctionType,
               types.BuiltinFunctionType, type)
 _CELL = operator.attrgetter("_cell")
+_RG = operator.attrgetter("_rg")
 _NODE = operator.attrgetter("_node")
 _GRAD = operator.attrgetter("_grad")
 _ARRAY = operator.attrgetter("a")
@@ -369,8 +370,10 @@ class CompiledFunction:
         # The state's shapes, identity and training flags enter as one small token, so the
         # per-call key stays cheap to hash.
         # Leaf arguments that require grad get their .grad written back, as in eager mode.
-        leaf_args = tuple(i for i in arg_pos
-                          if arg_leaves[i]._rg and arg_leaves[i]._node is None)
+        leaf_args = ()
+        if any(map(_RG, map(arg_leaves.__getitem__, arg_pos))):
+            leaf_args = tuple(i for i in arg_pos
+                              if arg_leaves[i]._rg and arg_leaves[i]._node is None)
         key = (
             plan.token,
             grad_pos,
@@ -380,7 +383,7 @@ class CompiledFunction:
             _autocast_key(),
             arg_tree,
             arg_key,
-            tuple(arg_leaves[i]._grad is not None for i in leaf_args),
+            tuple(arg_leaves[i]._grad is not None for i in leaf_args) if leaf_args else (),
         )
         entry = self._cache.get(key)
         fresh = entry is None
@@ -404,7 +407,7 @@ class CompiledFunction:
                   self._lr_arrays(lrs, traced_lr),
                   arg_arrays,
                   [arg_leaves[i]._grad._cell.a for i in leaf_args
-                   if arg_leaves[i]._grad is not None])
+                   if arg_leaves[i]._grad is not None] if leaf_args else [])
         try:
             if fresh:
                 # Trace first: a program that creates state (the first optimizer step)

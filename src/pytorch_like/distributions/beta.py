@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import _dtype as D
 from .._size import Size
+from ..ops.pointwise import where
 from ..tensor import Tensor
 from . import constraints
 from .distribution import Distribution, _as_size
@@ -71,7 +72,12 @@ class Beta(Distribution):
 
     @property
     def mode(self) -> Tensor:
-        return (self.concentration1 - 1) / (self.concentration1 + self.concentration0 - 2)
+        # torch's Beta is its Dirichlet's first coordinate: concentrations below 1 count as
+        # 1 (the density then peaks at an end), and with both below 1 the mode is 1.
+        a = (self.concentration1 - 1).clamp(min=0)
+        b = (self.concentration0 - 1).clamp(min=0)
+        both_below = (self.concentration1 < 1) & (self.concentration0 < 1)
+        return where(both_below, 1.0, a / (a + b))
 
     @property
     def variance(self) -> Tensor:

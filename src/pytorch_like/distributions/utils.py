@@ -66,6 +66,17 @@ def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
     return ps.log()
 
 
+def expand_probs_or_logits(src: Any, new: Any, shape: tuple) -> None:
+    """Give ``new`` whichever of ``probs``/``logits`` ``src`` holds, expanded to ``shape``
+    (the ``expand`` of the distributions parametrised either way)."""
+    if "probs" in src.__dict__:
+        new.probs = src.probs.expand(shape)
+        new._param = new.probs
+    if "logits" in src.__dict__:
+        new.logits = src.logits.expand(shape)
+        new._param = new.logits
+
+
 def logits_to_probs(logits: Tensor, is_binary: bool = False) -> Tensor:
     """Mirrors ``logits_to_probs``: sigmoid when ``is_binary``, else softmax over the last dim."""
     if is_binary:
