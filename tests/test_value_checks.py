@@ -130,6 +130,19 @@ ERRORS = [
     ("tensor_of_scalars", lambda T, FF: T.tensor([[T.tensor(1.)], [T.tensor(2.)]])),
     ("tensor_row_as_sequence", lambda T, FF: T.tensor([[1., 2.], T.ones(2)])),
     ("as_tensor_of_vectors", lambda T, FF: T.as_tensor([T.ones(2), T.ones(2)])),
+    # index_select/index_add/index_copy/index_fill/take outside the dimension.
+    ("index_select_range", lambda T, FF: T.zeros(3, 2).index_select(0, T.tensor([5]))),
+    ("index_select_negative", lambda T, FF: T.zeros(3, 2).index_select(0, T.tensor([-1]))),
+    ("index_add_range",
+     lambda T, FF: T.zeros(3, 2).index_add(0, T.tensor([5]), T.ones(1, 2))),
+    ("index_copy_range",
+     lambda T, FF: T.zeros(3, 2).index_copy(0, T.tensor([0, 5]), T.ones(2, 2))),
+    ("index_fill_range", lambda T, FF: T.zeros(3, 2).index_fill(1, T.tensor([2]), 1.0)),
+    ("index_fill_negative", lambda T, FF: T.zeros(3, 2).index_fill(0, T.tensor([-1]), 1.0)),
+    ("take_range", lambda T, FF: T.zeros(3, 2).take(T.tensor([1, 7]))),
+    ("take_negative", lambda T, FF: T.arange(6.0).take(T.tensor([-6, -1]))),
+    ("take_negative_range", lambda T, FF: T.zeros(3, 2).take(T.tensor([-7]))),
+    ("bool_floor_divide", lambda T, FF: T.tensor([True]) // T.tensor([True])),
 ]
 
 
@@ -181,3 +194,18 @@ def test_compiled_runs_unchecked(fn: Callable[..., Any], make: Callable[[], tupl
 def test_compiled_one_hot_value() -> None:
     out = pl.compile(lambda x, i: x.scatter(0, i, value=1.))(pl.zeros(4), pl.tensor(2))
     np.testing.assert_array_equal(out.numpy(), [0., 0., 1., 0.])
+
+
+def test_is_inference_mode_enabled():
+    assert not pl.is_inference_mode_enabled()
+    with pl.inference_mode():
+        assert pl.is_inference_mode_enabled() and not pl.is_grad_enabled()
+        with pl.inference_mode(False):
+            assert not pl.is_inference_mode_enabled()
+        assert pl.is_inference_mode_enabled()
+    assert not pl.is_inference_mode_enabled() and pl.is_grad_enabled()
+
+    @pl.inference_mode()
+    def f():
+        return pl.is_inference_mode_enabled()
+    assert f() and not pl.is_inference_mode_enabled()

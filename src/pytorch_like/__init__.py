@@ -39,6 +39,7 @@ from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
@@ -145,7 +146,8 @@ __version__ = "0.1.0"
 
 __all__ = (
     ["Tensor", "Size", "device", "dtype", "Generator", "autograd", "no_grad", "enable_grad",
-     "set_grad_enabled", "inference_mode", "is_grad_enabled", "manual_seed", "seed",
+     "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
+     "manual_seed", "seed",
      "initial_seed", "get_rng_state", "set_rng_state", "get_default_dtype",
      "set_default_dtype", "promote_types", "result_type", "can_cast", "is_tensor",
      "is_floating_point", "numel", "float32", "float64", "float16", "bfloat16", "int8",

@@ -10,11 +10,13 @@ from __future__ import annotations
 import functools
 import inspect
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled"]
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+           "is_inference_mode_enabled"]
 
 
 class _State:
     enabled = True
+    inference = False
 
 
 _state = _State()
@@ -23,6 +25,11 @@ _state = _State()
 def is_grad_enabled() -> bool:
     """Mirrors ``torch.is_grad_enabled``."""
     return _state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """Mirrors ``torch.is_inference_mode_enabled``: True inside ``inference_mode()``."""
+    return _state.inference
 
 
 class _GradMode:
@@ -127,6 +134,15 @@ class inference_mode(_GradMode):
     def __init__(self, mode: bool = True) -> None:
         if isinstance(mode, bool):
             self._target = not mode
+
+    def __enter__(self) -> None:
+        self._prev_inference = _state.inference
+        _state.inference = not self._target
+        super().__enter__()
+
+    def __exit__(self, *exc) -> None:
+        super().__exit__(*exc)
+        _state.inference = self._prev_inference
 
     def __call__(self, fn=None):
         if fn is None:

@@ -389,6 +389,9 @@ def index_select(input, dim: int, index) -> Tensor:  # noqa: A002
     """Mirrors ``torch.index_select``."""
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
+    d = _wrap_dim(dim, input.ndim)
+    if _first_outside(index, 0, input.shape[d] if input.ndim else 1) is not None:
+        raise IndexError("index out of range in self")
     return apply(_index_select, (input, index.reshape(-1)),
                  (("dim", _wrap_dim(dim, input.ndim)),), None, input._dtype)
 
@@ -404,18 +407,33 @@ def _index_update_fn(x, idx, src, *, dim, mode):
 _index_update = Op("index_update", _index_update_fn, saves=(1,))
 
 
+def _check_index_update(input, dim: int, index, lo_neg: bool, err,  # noqa: A002
+                        prefix: str = "") -> None:
+    """torch's error for an index_add/index_copy/index_fill index outside the dimension."""
+    size = input.shape[dim] if input.ndim else 1
+    hit = _first_outside(index, -size if lo_neg else 0, size)
+    if hit is not None:
+        raise err(f"{prefix}index {hit[1]} is out of bounds for dimension {dim} with size "
+                  f"{size}")
+
+
 def index_add(input, dim: int, index, source, *, alpha=1) -> Tensor:  # noqa: A002
+    _check_index_update(input, _wrap_dim(dim, input.ndim), index, False, RuntimeError)
     src = source * alpha if alpha != 1 else source
     return apply(_index_update, (input, index, src), (("dim", _wrap_dim(dim, input.ndim)),
                                                       ("mode", "add")), None, input._dtype)
 
 
 def index_copy(input, dim: int, index, source) -> Tensor:  # noqa: A002
+    _check_index_update(input, _wrap_dim(dim, input.ndim), index, False, IndexError,
+                        "index_copy_(): ")
     return apply(_index_update, (input, index, source), (("dim", _wrap_dim(dim, input.ndim)),
                                                          ("mode", "set")), None, input._dtype)
 
 
 def index_fill(input, dim: int, index, value) -> Tensor:  # noqa: A002
+    # torch's index_fill accepts negative indices (counted from the end).
+    _check_index_update(input, _wrap_dim(dim, input.ndim), index, True, IndexError)
     return apply(_index_update, (input, index, operand(value)),
                  (("dim", _wrap_dim(dim, input.ndim)), ("mode", "set")), None, input._dtype)
 
@@ -471,6 +489,12 @@ _take = Op("take", _take_fn, saves=(1,), grad_name="TakeBackward0")
 
 
 def take(input, index) -> Tensor:  # noqa: A002
+    """Mirrors ``torch.take``: ``input`` read as 1-D; negative indices count from the end."""
+    n = input.numel()
+    hit = _first_outside(index, -n, n)
+    if hit is not None:
+        raise IndexError(f"out of range: tried to access index {hit[1]} on a tensor of {n} "
+                         f"elements.")
     return apply(_take, (input, index), (), None, input._dtype)
 
 

@@ -139,6 +139,8 @@ def div(input, other, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A
 
 
 def floor_divide(input, other) -> Tensor:  # noqa: A002
+    if binary_dtype(operand(input), operand(other)) is D.bool_:
+        raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')
     _check_int_divisor(input, other)
     return _binary(_floor_divide, input, other)
 
