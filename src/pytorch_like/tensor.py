@@ -340,9 +340,6 @@ class Tensor:
             base = base._cell.base
         return base
 
-    def _is_view(self) -> bool:
-        return type(self._cell) is not _Storage
-
     def detach(self) -> Tensor:
         """Mirrors ``Tensor.detach``: shares values and version counter, no grad history."""
         t = self._alias()

@@ -13,13 +13,12 @@ from ..ops.pointwise import where
 from ..tensor import Tensor
 from . import constraints
 from .distribution import Distribution, _as_size
-from .utils import (broadcast_all, expand_probs_or_logits, lazy_property, logits_to_probs,
-                    probs_to_logits)
+from .utils import _BinaryProbsLogits, broadcast_all, expand_probs_or_logits
 
 __all__ = ["Bernoulli"]
 
 
-class Bernoulli(Distribution):
+class Bernoulli(_BinaryProbsLogits, Distribution):
     """Mirrors ``torch.distributions.Bernoulli(probs=None, logits=None)``: 1 with
     probability ``probs`` (or ``sigmoid(logits)``); exactly one of the two is given.
 
@@ -77,14 +76,6 @@ class Bernoulli(Distribution):
     @property
     def variance(self) -> Tensor:
         return self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
 
     def sample(self, sample_shape: Any = Size()) -> Tensor:
         shape = self._extended_shape(sample_shape)

@@ -12,8 +12,7 @@ from ..tensor import Tensor
 from ..random import _next_key
 from . import constraints
 from .distribution import Distribution, _as_size
-from .utils import (broadcast_all, expand_probs_or_logits, lazy_property, logits_to_probs,
-                    probs_to_logits)
+from .utils import _BinaryProbsLogits, broadcast_all, expand_probs_or_logits
 
 __all__ = ["Binomial"]
 
@@ -23,7 +22,7 @@ def _draw_binomial(key: Any, n: Any, p: Any) -> Any:
     return jax.random.binomial(key, n, p, dtype=p.dtype)
 
 
-class Binomial(Distribution):
+class Binomial(_BinaryProbsLogits, Distribution):
     """Mirrors ``torch.distributions.Binomial(total_count=1, probs=None, logits=None)``:
     successes in ``total_count`` independent trials of probability ``probs`` (or
     ``sigmoid(logits)``); ``total_count`` broadcasts with the probabilities.
@@ -84,14 +83,6 @@ class Binomial(Distribution):
     @property
     def variance(self) -> Tensor:
         return self.total_count * self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
 
     def sample(self, sample_shape: Any = Size()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))

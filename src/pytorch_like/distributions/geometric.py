@@ -14,13 +14,12 @@ from ..ops.pointwise import where
 from ..tensor import Tensor
 from . import constraints
 from .distribution import Distribution, _as_size
-from .utils import (broadcast_all, expand_probs_or_logits, lazy_property, logits_to_probs,
-                    probs_to_logits)
+from .utils import _BinaryProbsLogits, broadcast_all, expand_probs_or_logits
 
 __all__ = ["Geometric"]
 
 
-class Geometric(Distribution):
+class Geometric(_BinaryProbsLogits, Distribution):
     """Mirrors ``torch.distributions.Geometric(probs=None, logits=None)``: the number of
     failures before the first success, ``P(k) = (1 - p)**k * p`` for ``k = 0, 1, ...``.
 
@@ -75,14 +74,6 @@ class Geometric(Distribution):
     @property
     def variance(self) -> Tensor:
         return (1.0 / self.probs - 1.0) / self.probs
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
 
     def sample(self, sample_shape: Any = Size()) -> Tensor:
         shape = self._extended_shape(sample_shape)

@@ -14,13 +14,12 @@ from . import constraints
 from .distribution import Distribution, _as_size
 from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
-from .utils import (broadcast_all, clamp_probs, expand_probs_or_logits, lazy_property,
-                    logits_to_probs, probs_to_logits)
+from .utils import _BinaryProbsLogits, broadcast_all, clamp_probs, expand_probs_or_logits
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(_BinaryProbsLogits, Distribution):
     """Mirrors ``torch.distributions.LogitRelaxedBernoulli(temperature, probs=None,
     logits=None)``: the logit of a ``RelaxedBernoulli`` draw,
     ``(logits + log(u) - log(1 - u)) / temperature`` for uniform ``u``.
@@ -60,14 +59,6 @@ class LogitRelaxedBernoulli(Distribution):
         Distribution.__init__(new, batch_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self) -> Size:

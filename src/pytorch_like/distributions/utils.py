@@ -102,3 +102,16 @@ class lazy_property:
         value = self.wrapped(instance)
         instance.__dict__[self.wrapped.__name__] = value
         return value
+
+
+class _BinaryProbsLogits:
+    """``probs`` and ``logits`` (log-odds) of a distribution given either one: the other is
+    derived on first use (Bernoulli, Binomial, Geometric, LogitRelaxedBernoulli)."""
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=True)

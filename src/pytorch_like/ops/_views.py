@@ -122,8 +122,6 @@ class _ViewCell:
 
 def make_view(out: Tensor, base: Tensor, spec: tuple, dyn: tuple = (), multi=None) -> Tensor:
     """Turn ``out`` (just computed from ``base`` by the view ``spec``) into a view of it."""
-    if out is base:
-        return out
     out._cell = _ViewCell(base, spec, tuple(dyn), out._cell.a, multi)
     out._ver = base._ver
     if _grad_state.enabled:
