@@ -166,6 +166,37 @@ def test_onnx() -> None:
         assert torch.onnx.is_in_onnx_export() is False
 
 
+def test_jit_helpers_behave_as_eager_torch_and_scripting_says_what_to_use() -> None:
+    class Net(pl.nn.Module):
+        @pl.jit.ignore
+        def helper(self, x):
+            return x * 2
+
+        @pl.jit.unused
+        def other(self, x):
+            return x
+
+        @pl.jit.export
+        def exported(self, x):
+            return x + 1
+
+        def forward(self, x):
+            if not pl.jit.is_scripting() and not pl.jit.is_tracing():
+                x = self.helper(x)
+            return pl.jit.annotate(list, [x])[0]
+
+    np.testing.assert_allclose(Net()(pl.ones(2)).numpy(), [2.0, 2.0])
+    assert Net().exported(1) == 2 and pl.jit.ignore(drop=True)(len)([1]) == 1
+    for call in (lambda: pl.jit.script(Net()), lambda: pl.jit.trace(Net(), pl.ones(2)),
+                 lambda: pl.jit.save(Net(), "m.pt"), lambda: pl.jit.load("m.pt")):
+        with pytest.raises(NotImplementedError, match=r"pytorch_like\.compile.*state_dict"):
+            call()
+    if torch is not None:
+        assert pl.jit.Final is torch.jit.Final
+        assert torch.jit.is_scripting() is pl.jit.is_scripting()
+        assert torch.jit.is_tracing() is pl.jit.is_tracing()
+
+
 # Inside compile the values are tracers: the same code runs unchecked (the result there is
 # whatever XLA gives; only that nothing is raised is tested).
 COMPILED = [

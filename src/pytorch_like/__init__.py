@@ -75,6 +75,7 @@ from . import func  # noqa: E402
 from . import distributions  # noqa: E402
 from . import special, testing  # noqa: E402
 from . import onnx  # noqa: E402
+from . import jit  # noqa: E402
 from . import fft  # noqa: E402
 from .func import vmap  # noqa: E402
 from . import accelerator, backends, cuda  # noqa: E402
@@ -168,7 +169,7 @@ __all__ = (
     + ["cosine_similarity", "pairwise_distance"]
     + ["finfo", "iinfo"] + list(_toplevel_all)
     + ["func", "vmap", "distributions"]
-    + ["special", "testing", "onnx"]
+    + ["special", "testing", "onnx", "jit"]
     + ["fft"] + list(_complex_all)
 )
 
@@ -180,3 +181,10 @@ from .ops._out import share as _share_out  # noqa: E402
 _install_out(globals())
 _share_out(vars(special))
 del _install_out, _share_out
+
+# torch's NumPy-style keywords (x.sum(axis=0), keepdims=True) on the functions and Tensor
+# methods its argument parser serves.
+from .ops._numpy_names import install as _install_numpy_names  # noqa: E402
+
+_install_numpy_names(globals())
+del _install_numpy_names

@@ -686,6 +686,11 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False,  # noqa: 
     ``dynamic`` and ``fullgraph`` are accepted for compatibility (XLA is the backend; the
     whole function is always one graph). ``donate=False`` keeps the old state arrays alive
     (needed only if you hold autograd graphs across compiled calls).
+
+    A Module compiles to an ``OptimizedModule`` wrapping it as ``_orig_mod``, as in torch.
+    Its calls that autograd must see (grad enabled and a parameter or input requiring
+    grad) run the module eagerly, since the compiled program records no graph; the others
+    run compiled.
     """
     if model is None:
         return lambda m: compile(m, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
@@ -700,8 +705,85 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False,  # noqa: 
         forward.__name__ = type(module).__name__
         cf = CompiledFunction(forward, donate=donate)
         cf._roots = lambda: [module]  # type: ignore[method-assign]
-        return cf
+        return _optimized_module_class()(module, cf)
     return CompiledFunction(model, donate=donate)
+
+
+_OPTIMIZED_MODULE: list = []
+
+
+def _optimized_module_class() -> type:
+    """``OptimizedModule``, built on first use (``nn`` is imported after this module)."""
+    if _OPTIMIZED_MODULE:
+        return _OPTIMIZED_MODULE[0]
+    from .nn.modules.module import Module
+
+    class OptimizedModule(Module):
+        """Mirrors what ``torch.compile(module)`` returns: a Module holding the original as
+        its child ``_orig_mod`` (so ``state_dict`` keys carry the ``_orig_mod.`` prefix),
+        running it compiled, and reading and writing every other attribute on it."""
+
+        _own = frozenset({"_orig_mod", "_compiled", "forward", "__dict__",
+                          "_super_module_initialized"})
+
+        def __init__(self, mod, compiled: CompiledFunction) -> None:
+            # First: ``training`` reads and writes go to ``_orig_mod``.
+            object.__setattr__(self, "_orig_mod", mod)
+            object.__setattr__(self, "_super_module_initialized", False)
+            super().__init__()
+            object.__setattr__(self, "_super_module_initialized", True)
+            self._orig_mod = mod  # registers the child
+            object.__setattr__(self, "_compiled", compiled)
+
+        def forward(self, *args, **kwargs):
+            mod = self._orig_mod
+            if _grad_state.enabled and (
+                    any(isinstance(a, Tensor) and a._rg for a in (*args, *kwargs.values()))
+                    or any(p._rg for p in mod.parameters())):
+                # The compiled program's outputs carry no autograd history, and a training
+                # forward (``loss = model(x, y); loss.backward()``) needs it: run eagerly.
+                return mod(*args, **kwargs)
+            return self.__dict__["_compiled"](*args, **kwargs)
+
+        @property
+        def training(self) -> bool:  # type: ignore[override]
+            return self._orig_mod.training
+
+        @training.setter
+        def training(self, value: bool) -> None:
+            # Module.__init__ sets the default; afterwards the flag is the original's.
+            if self.__dict__.get("_super_module_initialized"):
+                self._orig_mod.training = value
+
+        def __getattr__(self, name: str):
+            if name == "_orig_mod":
+                return self.__dict__["_modules"]["_orig_mod"]
+            return getattr(self._orig_mod, name)
+
+        def __setattr__(self, name: str, value) -> None:
+            if hasattr(type(self), name) or name in self._own:
+                return super().__setattr__(name, value)
+            return setattr(self._orig_mod, name, value)
+
+        def __delattr__(self, name: str) -> None:
+            if hasattr(type(self), name) or name in self._own:
+                return super().__delattr__(name)
+            return delattr(self._orig_mod, name)
+
+        def __len__(self) -> int:
+            return len(self._orig_mod)
+
+        def __deepcopy__(self, memo: dict):
+            # A copy of the original, compiled afresh (the compiled programs are not data).
+            import copy
+
+            return compile(copy.deepcopy(self._orig_mod, memo),
+                           donate=self.__dict__["_compiled"]._donate)
+
+    OptimizedModule.__module__ = __name__
+    OptimizedModule.__qualname__ = "OptimizedModule"
+    _OPTIMIZED_MODULE.append(OptimizedModule)
+    return OptimizedModule
 
 
 def reset() -> None:

@@ -76,9 +76,10 @@ def _reduce_object(obj: Any) -> Any:
             f"pytorch_like: cannot save a raw JAX array ({what}) that is not inside a "
             "Tensor; wrap it with torch.tensor(...) (or convert it with numpy.asarray) "
             "before saving")
-    from .compiler import CompiledFunction
+    from .compiler import _OPTIMIZED_MODULE, CompiledFunction
 
-    if isinstance(obj, CompiledFunction) or t.__module__.split(".")[0] in ("jax", "jaxlib"):
+    if isinstance(obj, (CompiledFunction, *_OPTIMIZED_MODULE)) \
+            or t.__module__.split(".")[0] in ("jax", "jaxlib"):
         raise pickle.PicklingError(
             f"pytorch_like: cannot save {what}: compiled functions and other JAX runtime "
             "objects cannot be pickled; save the uncompiled module (or its state_dict) "

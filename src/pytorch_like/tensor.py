@@ -242,6 +242,15 @@ class Tensor:
     def data_ptr(self) -> int:
         return id(self._cell)
 
+    def storage(self):
+        """Mirrors ``Tensor.storage``: a ``TypedStorage`` of the flat values of this tensor's
+        base (a view's storage is its base's), with torch's deprecation warning."""
+        from .storage import TypedStorage, _warn_typed_storage_removal
+
+        _warn_typed_storage_removal()
+        base = self._base if self._base is not None else self
+        return TypedStorage(base.detach().cpu().numpy(), self._dtype, self.device)
+
     @property
     def _version(self) -> int:
         return self._ver[0]
@@ -430,18 +439,35 @@ class Tensor:
                 "Python control flow on a tensor value (`if tensor:`, `while`, `bool()`) "
                 "cannot run inside a compiled function: "
                 + _COMPILE_HINT.format(what="branch") + " Or use torch.where.")
+        if a.size == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
         if a.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(np.asarray(a).reshape(()))
 
+    def _python_scalar(self):
+        # int()/float()/complex() of a tensor: ValueError in torch where .item() would
+        # raise RuntimeError for the same tensor.
+        if self._cell.a.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._python_scalar())
 
     def __float__(self) -> float:
-        return float(self.item())
+        if self._rg and not _FLOAT_GRAD_WARNED:
+            # torch warns once per process (``'%.2f' % layer.out.mean()`` and the like).
+            import warnings
+
+            _FLOAT_GRAD_WARNED.append(True)
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead "
+                          "to unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=2)
+        return float(self._python_scalar())
 
     def __complex__(self) -> complex:
-        return complex(self.item())
+        return complex(self._python_scalar())
 
     def __index__(self) -> int:
         if self._dtype.is_floating_point or self._dtype.is_complex or self.numel() != 1:
@@ -563,11 +589,20 @@ class Tensor:
     def bool(self) -> Tensor:
         return self.to(D.bool_)
 
-    def pin_memory(self) -> Tensor:
+    def pin_memory(self, device=None) -> Tensor:
+        """Mirrors ``Tensor.pin_memory``: an error without a GPU, as in torch; with one,
+        the tensor itself (JAX stages host-to-device copies on its own)."""
+        from . import cuda
+
+        if not cuda.is_available():
+            raise RuntimeError("Cannot access accelerator device when none is available.")
         return self
 
     def share_memory_(self) -> Tensor:
         return self
+
+
+_FLOAT_GRAD_WARNED: list = []
 
 
 def _rebuild(array, dtype_name, requires_grad):

@@ -23,7 +23,7 @@ __all__ = ["is_available", "device_count", "current_device", "get_device_name",
            "get_device_capability", "synchronize", "empty_cache", "memory_allocated",
            "max_memory_allocated", "memory_reserved", "max_memory_reserved",
            "reset_peak_memory_stats", "manual_seed", "manual_seed_all", "seed", "seed_all",
-           "is_initialized", "init", "set_device", "amp"]
+           "is_initialized", "init", "set_device", "amp", "is_bf16_supported"]
 
 
 def _gpus() -> tuple:
@@ -104,6 +104,15 @@ def get_device_capability(device=None) -> tuple:  # noqa: A002
         return (0, 0)
     major, _, minor = str(cc).partition(".")
     return (int(major), int(minor or 0))
+
+
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """Mirrors ``torch.cuda.is_bf16_supported``: False without a GPU; True on compute
+    capability 8.0 or newer, and on older GPUs when ``including_emulation`` (XLA emulates
+    bfloat16 arithmetic there)."""
+    if not is_available():
+        return False
+    return get_device_capability()[0] >= 8 or bool(including_emulation)
 
 
 def synchronize(device=None) -> None:  # noqa: A002

@@ -33,6 +33,7 @@ from .laplace import Laplace
 from .log_normal import LogNormal
 from .mixture_same_family import MixtureSameFamily
 from .kl import kl_divergence, register_kl
+from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
@@ -45,8 +46,8 @@ from .uniform import Uniform
 from . import transforms
 
 __all__ = ["Bernoulli", "Beta", "Categorical", "Distribution", "Exponential", "Gamma",
-           "Independent", "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical",
-           "Uniform", "constraints", "kl_divergence", "register_kl", "kl",
+           "Independent", "Laplace", "Multinomial", "MultivariateNormal", "Normal",
+           "OneHotCategorical", "Uniform", "constraints", "kl_divergence", "register_kl", "kl",
            "Binomial", "Cauchy", "Chi2", "Dirichlet", "ExpRelaxedCategorical", "Geometric",
            "HalfNormal", "LogNormal", "LogitRelaxedBernoulli", "MixtureSameFamily", "Poisson",
            "RelaxedBernoulli", "RelaxedOneHotCategorical", "StudentT",

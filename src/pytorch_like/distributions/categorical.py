@@ -120,3 +120,26 @@ class Categorical(Distribution):
         if expand:
             values = values.expand((-1,) + tuple(self._batch_shape))
         return values
+
+
+class _OverCategorical:
+    """The parameters of a distribution built on the ``Categorical`` in ``self._categorical``
+    (OneHotCategorical, Multinomial): torch's ``probs``, ``logits``, ``param_shape``."""
+
+    _categorical: Categorical
+
+    @property
+    def _param(self) -> Tensor:
+        return self._categorical._param
+
+    @property
+    def probs(self) -> Tensor:
+        return self._categorical.probs
+
+    @property
+    def logits(self) -> Tensor:
+        return self._categorical.logits
+
+    @property
+    def param_shape(self) -> Size:
+        return self._categorical.param_shape

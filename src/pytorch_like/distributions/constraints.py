@@ -23,7 +23,7 @@ __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_
            "greater_than_eq", "independent", "integer_interval", "interval", "less_than",
            "lower_cholesky", "nonnegative", "nonnegative_integer", "positive",
            "positive_definite", "real", "real_vector", "simplex", "unit_interval",
-           "half_open_interval", "one_hot", "is_dependent"]
+           "half_open_interval", "one_hot", "multinomial", "is_dependent"]
 
 
 def _fmt(bound: Any) -> Any:
@@ -232,6 +232,18 @@ class _OneHot(Constraint):
         return zero_or_one & (value.sum(-1) == 1)
 
 
+class _Multinomial(Constraint):
+    # Count vectors: non-negative entries summing to at most ``upper_bound``.
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound: Any) -> None:
+        self.upper_bound = upper_bound
+
+    def check(self, value: Any) -> Any:
+        return (value >= 0).all(dim=-1) & (value.sum(dim=-1) <= self.upper_bound)
+
+
 class _Simplex(Constraint):
     event_dim = 1
 
@@ -275,5 +287,6 @@ interval = _Interval
 half_open_interval = _HalfOpenInterval
 simplex = _Simplex()
 one_hot = _OneHot()
+multinomial = _Multinomial
 lower_cholesky = _LowerCholesky()
 positive_definite = _PositiveDefinite()

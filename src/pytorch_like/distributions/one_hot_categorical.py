@@ -8,13 +8,13 @@ from .._size import Size
 from ..nn.functional import one_hot
 from ..tensor import Tensor
 from . import constraints
-from .categorical import Categorical
+from .categorical import Categorical, _OverCategorical
 from .distribution import Distribution, _as_size
 
 __all__ = ["OneHotCategorical"]
 
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(_OverCategorical, Distribution):
     """Mirrors ``torch.distributions.OneHotCategorical(probs=None, logits=None)``: a
     :class:`Categorical` whose draws are one-hot vectors of length ``K`` (the event shape),
     in the parameter's floating dtype.
@@ -46,18 +46,6 @@ class OneHotCategorical(Distribution):
         return new
 
     @property
-    def _param(self) -> Tensor:
-        return self._categorical._param
-
-    @property
-    def probs(self) -> Tensor:
-        return self._categorical.probs
-
-    @property
-    def logits(self) -> Tensor:
-        return self._categorical.logits
-
-    @property
     def mean(self) -> Tensor:
         return self._categorical.probs
 
@@ -70,10 +58,6 @@ class OneHotCategorical(Distribution):
     def variance(self) -> Tensor:
         probs = self._categorical.probs
         return probs * (1 - probs)
-
-    @property
-    def param_shape(self) -> Size:
-        return self._categorical.param_shape
 
     def sample(self, sample_shape: Any = Size()) -> Tensor:
         probs = self._categorical.probs

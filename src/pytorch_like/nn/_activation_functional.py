@@ -92,6 +92,9 @@ def _rrelu_eval_fn(x, *, slope):
 
 _rrelu_train = Op("rrelu", _rrelu_train_fn, grad_name="RreluWithNoiseBackward0")
 _rrelu_eval = Op("rrelu", _rrelu_eval_fn, grad_name="RreluWithNoiseBackward0")
+# torch names the in-place form's node ``RreluWithNoiseBackward1``
+_rrelu_train_ = Op("rrelu", _rrelu_train_fn, grad_name="RreluWithNoiseBackward1")
+_rrelu_eval_ = Op("rrelu", _rrelu_eval_fn, grad_name="RreluWithNoiseBackward1")
 
 
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,  # noqa: A002
@@ -120,10 +123,11 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,  # noqa
                                  input.dtype.storage, float(lower), float(upper))
 
         def compute():
-            return apply(_rrelu_train, (input, slope))
+            return apply(_rrelu_train_ if inplace else _rrelu_train, (input, slope))
     else:
         def compute():
-            return apply(_rrelu_eval, (input,), (("slope", (float(lower) + upper) / 2),))
+            return apply(_rrelu_eval_ if inplace else _rrelu_eval, (input,),
+                         (("slope", (float(lower) + upper) / 2),))
     return _assign(input, compute) if inplace else compute()
 
 

@@ -88,6 +88,11 @@ def _linear_fn(x, w, b):
 
 _linear = Op("linear", _linear_fn, grad_name="AddmmBackward0")
 _linear_nb = Op("linear", _linear_fn, grad_name="MmBackward0")
+# torch folds other ranks to one matrix product and views the result back, so that view
+# names the output's grad_fn (``logits`` of a (B, T, C) model print ``<ViewBackward0>``).
+_linear_view = Op("linear", _linear_fn, grad_name="ViewBackward0")
+_linear_nb_view = Op("linear", _linear_fn, grad_name="UnsafeViewBackward0")
+_linear_nb_vec = Op("linear", _linear_fn, grad_name="SqueezeBackward4")
 
 
 def _check_same_dtype(a: Tensor, b: Tensor, what: str) -> None:
@@ -111,7 +116,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x"
                            f"{xs[-1] if xs else 1} and {ws[-1]}x{ws[0]})")
     _check_same_dtype(input, weight, "mat1 and mat2")
-    return apply(_linear if bias is not None else _linear_nb, (input, weight, bias))
+    if len(xs) == 2:
+        op = _linear if bias is not None else _linear_nb
+    elif bias is not None:
+        op = _linear_view
+    else:
+        op = _linear_nb_vec if len(xs) == 1 else _linear_nb_view
+    return apply(op, (input, weight, bias))
 
 
 def _bilinear_fn(x1, x2, w, b):
@@ -270,10 +281,17 @@ def _conv_transposend(name: str, nd: int, input, weight, bias, stride, padding, 
             "instead")
     stride_t, pad_t = _ntuple(stride, nd), _ntuple(padding, nd)
     op_t, dil = _ntuple(output_padding, nd), _ntuple(dilation, nd)
-    for o, s, d in zip(op_t, stride_t, dil):
-        if o >= s and o >= d:
-            raise RuntimeError("output padding must be smaller than either stride or dilation, "
-                               f"but got output_padding={o}, stride={s}, dilation={d}")
+    if any(o >= s and o >= d for o, s, d in zip(op_t, stride_t, dil)):
+        # torch's message names every axis; a 1-d transposed conv runs as a 2-d one there,
+        # with a unit height axis.
+        axes = ("depth", "height", "width")[3 - max(nd, 2):]
+        lead = ((0,), (1,), (1,)) if nd == 1 else ((), (), ())
+        parts = [f"{what}_{ax}: {v}" for what, vals in
+                 zip(("output_padding", "stride", "dilation"),
+                     (lead[0] + op_t, lead[1] + stride_t, lead[2] + dil))
+                 for ax, v in zip(axes, vals)]
+        raise RuntimeError("output padding must be smaller than either stride or dilation, "
+                           f"but got {' '.join(parts)}")
     out = apply(_conv_t, (input, weight, bias),
                 (("stride", stride_t), ("padding", pad_t), ("output_padding", op_t),
                  ("dilation", dil), ("groups", int(groups))))
@@ -1365,11 +1383,18 @@ _OPS = {
     "logsigmoid": Op("logsigmoid", jax.nn.log_sigmoid, grad_name="LogSigmoidBackward0"),
     "glu": Op("glu", _glu_fn, grad_name="GluBackward0"),
     "prelu": Op("prelu", _prelu_fn, grad_name="PreluKernelBackward0"),
+    "celu": Op("celu", _elu_fn, grad_name="CeluBackward0"),
 }
+
+# torch records the in-place form of these activations (``nn.LeakyReLU(0.2, inplace=True)``)
+# under a node of its own, ``...Backward1``; the others keep their out-of-place node name.
+_INPLACE_OPS = {name: Op(name, _OPS[name].fn, grad_name=grad_name) for name, grad_name in (
+    ("leaky_relu", "LeakyReluBackward1"), ("elu", "EluBackward1"), ("celu", "CeluBackward1"),
+    ("threshold", "ThresholdBackward1"))}
 
 
 def _act(name: str, input: Tensor, inplace: bool = False, **static) -> Tensor:  # noqa: A002
-    op = _OPS[name]
+    op = _INPLACE_OPS.get(name, _OPS[name]) if inplace else _OPS[name]
     st = tuple(static.items())
     return _maybe_inplace(input, inplace, lambda: _float_op(op, input, st))
 
@@ -1432,7 +1457,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """Mirrors ``F.celu``."""
-    return _act("elu", input, inplace, alpha=float(alpha), scale=1.0,
+    return _act("celu", input, inplace, alpha=float(alpha), scale=1.0,
                 input_scale=1.0 / float(alpha))
 
 

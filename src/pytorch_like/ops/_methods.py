@@ -7,6 +7,7 @@ Each method calls the one op function that also serves ``torch.<name>``; in-plac
 from __future__ import annotations
 
 import jax
+import numpy as np
 
 from .. import _dtype as D
 from ..random import _next_key
@@ -206,9 +207,37 @@ def zero_(self):
     return fill_(self, 0)
 
 
+def _arg_type_desc(v) -> str:
+    # How torch's argument parser names a Python value's type in its messages:
+    # ``str``, ``numpy.ndarray``, ``list of [float, int]``, ``tuple of (int,)``.
+    if isinstance(v, (list, tuple)):
+        names = [type(x).__name__ for x in v]
+        if isinstance(v, list):
+            return f"list of [{', '.join(names)}]"
+        return f"tuple of ({', '.join(names)}{',' if len(names) == 1 else ''})"
+    t = type(v)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+_NUMBER_TYPES = (bool, int, float, complex, np.number, np.bool_)
+
+
 def fill_(self, value):
-    """Mirrors ``Tensor.fill_``."""
+    """Mirrors ``Tensor.fill_``: a Python number or a 0-dim tensor; anything else raises
+    torch's TypeError / RuntimeError."""
     check(self)
+    if isinstance(value, Tensor) and value.dim() != 0:
+        raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value.dim()} dimensions.")
+    if not isinstance(value, (Tensor,) + _NUMBER_TYPES):
+        got = type(value).__name__ if isinstance(value, (list, tuple)) else \
+            _arg_type_desc(value)
+        desc = _arg_type_desc(value)
+        raise TypeError(f"fill_() received an invalid combination of arguments - got ({got}), "
+                        "but expected one of:\n * (Tensor value)\n      didn't match because "
+                        f"some of the arguments have invalid types: (!{desc}!)\n * (Number "
+                        "value)\n      didn't match because some of the arguments have invalid "
+                        f"types: (!{desc}!)\n")
     if isinstance(value, Tensor) and value._rg:
         return rebind(self, shape.expand(value.to(self._dtype), tuple(self.shape)))
     v = value.item() if isinstance(value, Tensor) else value
@@ -239,9 +268,16 @@ def copy_(self, src, non_blocking: bool = False):
     return rebind(self, Tensor._make(a, self._dtype))
 
 
-def _random_(sampler):
+def _random_(sampler, kind=None):
     def method(self, *args, generator=None):
         check(self)
+        if kind == "exponential" and not self._dtype.is_floating_point:
+            raise RuntimeError("Exponential distribution is a continuous probability "
+                               "distribution. dtype must be a floating point but you "
+                               f"specified {D.type_word(self._dtype)}")
+        if kind in ("uniform", "normal"):
+            # an integer tensor's uniform_/normal_ is an error in torch, not rounded samples
+            creation._check_random_dtype(self._dtype, kind)
         a = sampler(_next_key(generator), tuple(self.shape), self._dtype.storage, *args)
         return rebind(self, Tensor._make(a, self._dtype))
     return method
@@ -269,11 +305,11 @@ def _exponential(key, shp, dt, lambd=1.0):
     return (jax.random.exponential(key, shp) / lambd).astype(dt)
 
 
-_method("uniform_", _random_(_uniform))
-_method("normal_", _random_(_normal))
+_method("uniform_", _random_(_uniform, "uniform"))
+_method("normal_", _random_(_normal, "normal"))
 _method("random_", _random_(_random_int))
 _method("bernoulli_", _random_(_bernoulli))
-_method("exponential_", _random_(_exponential))
+_method("exponential_", _random_(_exponential, "exponential"))
 _method("zero_", zero_)
 _method("fill_", fill_)
 _method("copy_", copy_)
@@ -294,6 +330,7 @@ _method("new_empty", _new(creation.empty))
 
 
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    creation._check_fill_value(fill_value, "new_full")
     return creation.full(size, fill_value, dtype=dtype or self._dtype, device=device,
                          requires_grad=requires_grad)
 

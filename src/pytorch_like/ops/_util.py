@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 from .. import _dtype as D
 from ..tensor import Tensor, _wrap_dim
 
@@ -83,6 +86,29 @@ def check_broadcast(*shapes) -> None:
                 size = d
                 first = k if first is None else first
     return None
+
+
+# torch's argument parser also accepts NumPy's spellings of these keywords.
+_NUMPY_KWARGS = {"axis": "dim", "keepdims": "keepdim"}
+
+
+def numpy_kwargs(fn):
+    """Wrap ``fn`` to accept ``axis=``/``keepdims=`` for ``dim=``/``keepdim=``, as torch's
+    argument parser does (``x.sum(1, keepdims=True)``, ``torch.mean(x, axis=0)``)."""
+    params = inspect.signature(fn).parameters
+    aliases = {a: n for a, n in _NUMPY_KWARGS.items() if n in params and a not in params}
+    if not aliases:
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if kwargs:
+            for alias, name in aliases.items():
+                # Both spellings at once is left to ``fn`` to reject, as torch does.
+                if alias in kwargs and name not in kwargs:
+                    kwargs[name] = kwargs.pop(alias)
+        return fn(*args, **kwargs)
+    return wrapper
 
 
 def dims_arg(dim, ndim: int):

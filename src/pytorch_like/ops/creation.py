@@ -176,6 +176,16 @@ def _check_shape(shape: tuple, op: str = "") -> None:
                                f"{list(shape)}")
 
 
+def _sizes(sizes: tuple, size, op: str) -> tuple:
+    # torch's factories take the shape positionally (zeros(2, 3), zeros((2, 3))) or as the
+    # keyword size= (rand(size=(8, 8))), not both.
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{op}() got multiple values for argument 'size'")
+    return (size,)
+
+
 def _factory(fill, args, dtype, device, requires_grad, default=None, op=""):
     shape = shape_arg(args)
     _check_shape(shape, op)
@@ -199,24 +209,39 @@ def _filled(shape, dtype, value):
     return _filled_jit(shape, dtype, value)
 
 
-def zeros(*size, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
-    """Mirrors ``torch.zeros``."""
-    return _factory(0, size, dtype, device, requires_grad, op="zeros")
+def zeros(*sizes, size=None, dtype=None, layout=None, device=None,
+          requires_grad=False) -> Tensor:
+    """Mirrors ``torch.zeros``: the shape given as arguments or as ``size=``."""
+    return _factory(0, _sizes(sizes, size, "zeros"), dtype, device, requires_grad, op="zeros")
 
 
-def ones(*size, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
-    """Mirrors ``torch.ones``."""
-    return _factory(1, size, dtype, device, requires_grad)
+def ones(*sizes, size=None, dtype=None, layout=None, device=None,
+         requires_grad=False) -> Tensor:
+    """Mirrors ``torch.ones``: the shape given as arguments or as ``size=``."""
+    return _factory(1, _sizes(sizes, size, "ones"), dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, layout=None, device=None, requires_grad=False,
+def empty(*sizes, size=None, dtype=None, layout=None, device=None, requires_grad=False,
           memory_format=None, pin_memory=False) -> Tensor:
     """Mirrors ``torch.empty`` (zero-filled: JAX has no uninitialised memory)."""
-    return _factory(0, size, dtype, device, requires_grad)
+    return _factory(0, _sizes(sizes, size, "empty"), dtype, device, requires_grad)
+
+
+def _check_fill_value(fill_value, fname: str) -> None:
+    # torch's argument parser takes a Number (or a 0-dim tensor) for ``fill_value``.
+    if (isinstance(fill_value, Tensor) and fill_value.dim() != 0) or not isinstance(
+            fill_value, (Tensor, bool, int, float, complex, np.number, np.bool_)):
+        what = type(fill_value)
+        name = what.__name__ if what.__module__ == "builtins" or isinstance(
+            fill_value, Tensor) else f"{what.__module__}.{what.__qualname__}"
+        raise TypeError(f"{fname}(): argument 'fill_value' (position 2) must be Number, "
+                        f"not {name}")
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Mirrors ``torch.full``: the dtype follows ``fill_value`` when not given."""
+    """Mirrors ``torch.full``: the dtype follows ``fill_value`` when not given; the value is
+    a Python number or a 0-dim tensor (anything else is torch's TypeError)."""
+    _check_fill_value(fill_value, "full")
     if dtype is None:
         dtype = _infer(fill_value)[1] if not isinstance(fill_value, Tensor) else fill_value.dtype
     if isinstance(fill_value, Tensor):
@@ -331,23 +356,43 @@ def _randint(key, shape, dtype, low, high):
     return jax.random.randint(key, shape, low, high, dtype)
 
 
+# The CPU kernel torch names when asked for uniform or normal samples of a dtype it has no
+# sampler for (integers and bool).
+_RANDOM_KERNELS = {"uniform": "check_uniform_bounds", "normal": "normal_kernel_cpu"}
+
+
+def _check_random_dtype(dt: D.dtype, kind: str) -> None:
+    """torch raises NotImplementedError for uniform/normal samples of an integer or bool
+    dtype (``torch.randn(2, dtype=torch.long)``) instead of returning rounded samples."""
+    if not (dt.is_floating_point or dt.is_complex):
+        raise NotImplementedError(f'"{_RANDOM_KERNELS[kind]}" not implemented for '
+                                  f"'{D.type_word(dt)}'")
+
+
 def _rand_factory(sampler, size, dtype, device, requires_grad, generator, *extra):
     shape = shape_arg(size)
     _check_shape(shape)
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    _check_random_dtype(dt, "uniform" if sampler is _uniform else "normal")
     a = sampler(_next_key(generator), shape, dt.storage, *extra)
     t = Tensor._make(_place(a, device), dt)
     return t._set_requires_grad(True) if requires_grad else t
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Mirrors ``torch.rand``: uniform on [0, 1), from the global generator."""
-    return _rand_factory(_uniform, size, dtype, device, requires_grad, generator)
+def rand(*sizes, size=None, generator=None, dtype=None, device=None,
+         requires_grad=False) -> Tensor:
+    """Mirrors ``torch.rand``: uniform on [0, 1), from the global generator; the shape
+    given as arguments or as ``size=``."""
+    return _rand_factory(_uniform, _sizes(sizes, size, "rand"), dtype, device, requires_grad,
+                         generator)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Mirrors ``torch.randn``: standard normal, from the global generator."""
-    return _rand_factory(_normal, size, dtype, device, requires_grad, generator)
+def randn(*sizes, size=None, generator=None, dtype=None, device=None,
+          requires_grad=False) -> Tensor:
+    """Mirrors ``torch.randn``: standard normal, from the global generator; the shape
+    given as arguments or as ``size=``."""
+    return _rand_factory(_normal, _sizes(sizes, size, "randn"), dtype, device, requires_grad,
+                         generator)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
@@ -407,6 +452,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None,
             from ._util import check_broadcast
             check_broadcast(tuple(mean.shape), tuple(std.shape))
             shape = jnp.broadcast_shapes(tuple(mean.shape), tuple(std.shape))
+        for t in (mean, std):
+            if isinstance(t, Tensor):
+                _check_random_dtype(t.dtype, "normal")
         z = randn(shape, dtype=ref.dtype, generator=generator, device=device)
         return z * std + mean
     z = randn(size, dtype=dtype, generator=generator, device=device)

@@ -17,7 +17,7 @@ from .. import _dtype as D
 from .. import return_types as _rt
 from ..tensor import Tensor
 from ._dispatch import ALL, Op, apply
-from ._util import cast_for, dims_arg, float_dtype
+from ._util import cast_for, dims_arg, float_dtype, numpy_kwargs
 
 __all__ = ["sum", "mean", "prod", "std", "var", "std_mean", "var_mean", "max", "min", "amax",
            "amin", "argmax", "argmin", "logsumexp", "softmax", "log_softmax", "cumsum",
@@ -378,7 +378,10 @@ _norm = Op("norm", _norm_fn, grad_name="LinalgVectorNormBackward0")
 
 
 def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A002
-    """Mirrors ``torch.norm``: vector p-norms over ``dim`` (Frobenius/2-norm by default)."""
+    """Mirrors ``torch.norm``: vector p-norms over ``dim`` (Frobenius/2-norm by default);
+    integer and bool inputs are refused, as torch's ``linalg`` norms do."""
+    from .linalg import _check_float
+    _check_float("linalg.matrix_norm" if p == "nuc" else "linalg.vector_norm", input)
     dt = D.to_dtype(dtype) if dtype is not None else float_dtype(input.dtype)
     if p is None:
         p = "fro"
@@ -892,3 +895,11 @@ def renorm(input, p, dim: int, maxnorm) -> Tensor:  # noqa: A002
                                   f"'{D.type_word(input.dtype)}'")
     return apply(_renorm, (input,), (("p", float(p)), ("dim", dims_arg(dim, input.ndim)[0]),
                                      ("maxnorm", float(maxnorm))))
+
+
+# ``keepdims=``/``axis=`` work on every reduction, as with torch's argument parser
+# (``norm`` is a Python function in torch, which rejects them).
+for _name in __all__:
+    if _name != "norm":
+        globals()[_name] = numpy_kwargs(globals()[_name])
+del _name

@@ -279,17 +279,37 @@ def tile(input, dims) -> Tensor:  # noqa: A002
 
 
 def _repeat_interleave_fn(x, *, repeats, dim):
+    # Per-element counts arrive as a static tuple; jnp.repeat takes them as an array.
+    if isinstance(repeats, tuple):
+        return jnp.repeat(x, jnp.asarray(repeats), axis=dim,
+                          total_repeat_length=sum(repeats))
     return jnp.repeat(x, repeats, axis=dim)
 
 
 _repeat_interleave = Op("repeat_interleave", _repeat_interleave_fn, saves=())
 
 
-def repeat_interleave(input, repeats, dim=None) -> Tensor:  # noqa: A002
+def repeat_interleave(input, repeats=None, dim=None, *,  # noqa: A002
+                      output_size=None) -> Tensor:
+    """Mirrors ``torch.repeat_interleave``: ``repeats`` an int or a tensor of one count
+    per element along ``dim``; ``repeat_interleave(counts)`` alone repeats each index
+    ``i`` ``counts[i]`` times."""
+    if repeats is None:  # torch.repeat_interleave(tensor([2, 3])) -> tensor([0, 0, 1, 1, 1])
+        from .creation import arange
+        return repeat_interleave(arange(input.shape[0], device=input.device), input)
     if isinstance(repeats, Tensor):
+        if repeats.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
         repeats = tuple(repeats.tolist()) if repeats.ndim else int(repeats.item())
+        if isinstance(repeats, tuple) and len(repeats) == 1:  # repeats every element
+            repeats = repeats[0]
     if dim is None:
         input, dim = flatten(input), 0
+    d = _wrap_dim(dim, input.ndim)
+    if isinstance(repeats, tuple) and len(repeats) != input.shape[d]:
+        raise RuntimeError("repeats must have the same size as input along dim, but got "
+                           f"repeats.size(0) = {len(repeats)} and input.size({d}) = "
+                           f"{input.shape[d]}")
     return apply(_repeat_interleave, (input,), (("repeats", repeats),
                                                 ("dim", _wrap_dim(dim, input.ndim))))
 

@@ -151,6 +151,13 @@ class Optimizer:
             groups = [{"params": groups}]
         for g in groups:
             self.add_param_group(g)
+        if defaults.get("fused"):
+            # torch's fused optimizers refuse these combinations (every step here is fused,
+            # so ``fused`` is otherwise accepted and ignored).
+            if defaults.get("differentiable"):
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if defaults.get("foreach"):
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
     # -- pickling / repr -----------------------------------------------------------------
     def __getstate__(self) -> dict:
@@ -173,6 +180,8 @@ class Optimizer:
     def __repr__(self) -> str:
         lines = [self.__class__.__name__ + " ("]
         for i, group in enumerate(self.param_groups):
+            if i:
+                lines.append("")  # torch separates the groups with a blank line
             lines.append(f"Parameter Group {i}")
             for key in sorted(group.keys()):
                 if key != "params":

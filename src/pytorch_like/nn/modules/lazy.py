@@ -70,6 +70,14 @@ class LazyModuleMixin:
         return any(isinstance(t, _Uninitialized) for t in itertools.chain(
             self._parameters.values(), self._buffers.values()))
 
+    def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
+        # torch keeps a not-yet-shaped parameter or buffer itself in the state_dict (it
+        # prints as <UninitializedParameter>); only shaped ones are detached.
+        super()._save_to_state_dict(destination, prefix, keep_vars)
+        for name, t in itertools.chain(self._parameters.items(), self._buffers.items()):
+            if isinstance(t, _Uninitialized) and prefix + name in destination:
+                destination[prefix + name] = t
+
     def initialize_parameters(self, *args, **kwargs) -> None:
         raise NotImplementedError(
             f"initialize_parameters is not implemented for {type(self).__name__}")

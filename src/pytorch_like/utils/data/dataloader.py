@@ -17,7 +17,8 @@ messages, samplers, collation and ``len()``. How loading runs differs on purpose
   default collation is used; see ``dataset.py``.
 * ``pin_memory``, ``pin_memory_device``, ``multiprocessing_context``, ``persistent_workers``
   and ``in_order`` are accepted and checked but change nothing: batches are transferred to
-  the default JAX device by the loading thread and always arrive in order.
+  the default JAX device by the loading thread and always arrive in order. Each epoch,
+  ``pin_memory=True`` gives torch's warning when no accelerator is found.
 * An exception raised by the dataset, sampler or ``collate_fn`` is re-raised in the main
   thread as the original exception (same type, message and traceback); the iterator then
   stops. Random transforms draw from a per-batch numpy generator seeded from a base seed
@@ -32,12 +33,14 @@ from __future__ import annotations
 import atexit
 import threading
 import time
+import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from ... import accelerator as _accelerator
 from ...random import Generator
 from ._collate import _tensorize, default_collate, default_convert
 from ._worker import WorkerInfo, _local, _seed_from_generator, get_worker_info
@@ -345,6 +348,18 @@ def _iterable_tasks(it: Iterator, batch_size: int | None, drop_last: bool) -> It
             return
 
 
+def _warn_pin_memory(loader: DataLoader) -> None:
+    # torch warns about pin_memory each time an iterator is made (every epoch), from
+    # ``_BaseDataLoaderIter.__init__``; the same warnings, pointing at the ``for`` loop.
+    if loader.pin_memory and loader.pin_memory_device:
+        warnings.warn("pin_memory_device is deprecated, the current accelerator will be used "
+                      f"as the device,ignore pin_memory_device='{loader.pin_memory_device}'.",
+                      stacklevel=4)
+    if loader.pin_memory and not _accelerator.is_available():
+        warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                      "then device pinned memory won't be used.", stacklevel=4)
+
+
 class _DataLoaderIter(Iterator):
     """The iterator ``iter(DataLoader)`` returns; see the module docstring."""
 
@@ -355,6 +370,7 @@ class _DataLoaderIter(Iterator):
         except TypeError:
             pass
         self._timeout = loader.timeout
+        _warn_pin_memory(loader)
         # torch also draws its workers' base seed from the loader's generator at iter().
         base_seed = _seed_from_generator(loader.generator)
         collate_fn = loader.collate_fn
