@@ -5,6 +5,9 @@ Weights and batches are numpy-made and copied into both libraries (random stream
 
 from __future__ import annotations
 
+import copy
+import inspect
+
 import numpy as np
 import pytest
 
@@ -127,7 +130,7 @@ def test_compiled_module_state_dict_prefix_training_and_attributes():
         assert model.training
         cm.note = 3  # other attributes live on the original module
         assert model.note == 3 and cm.note == 3
-        twin = __import__("copy").deepcopy(cm)  # e.g. keeping the best model so far
+        twin = copy.deepcopy(cm)  # e.g. keeping the best model so far
         assert type(twin) is type(cm) and twin._orig_mod is not model
         assert list(twin.state_dict()) == keys
         state = {k.removeprefix("_orig_mod."): v for k, v in cm.state_dict().items()}
@@ -161,7 +164,7 @@ def test_fused_optimizer_flag_conflicts(kwargs):
         torch.optim.AdamW(torch.nn.Linear(2, 2).parameters(), **kwargs)
     with pytest.raises(RuntimeError, match=str(theirs.value)):
         pl.optim.AdamW(pl.nn.Linear(2, 2).parameters(), **kwargs)
-    assert "fused" in __import__("inspect").signature(pl.optim.AdamW).parameters
+    assert "fused" in inspect.signature(pl.optim.AdamW).parameters
     assert pl.optim.AdamW(pl.nn.Linear(2, 2).parameters(), fused=True).defaults["fused"]
 
 
