@@ -12,7 +12,7 @@ from ..ops.creation import rand
 from ..tensor import Tensor
 from . import constraints
 from .distribution import Distribution, _as_size
-from .transformed_distribution import TransformedDistribution
+from .transformed_distribution import TransformedDistribution, _RelaxedParams
 from .transforms import SigmoidTransform
 from .utils import _BinaryProbsLogits, broadcast_all, clamp_probs, expand_probs_or_logits
 
@@ -79,7 +79,7 @@ class LogitRelaxedBernoulli(_BinaryProbsLogits, Distribution):
         return self.temperature.log() + diff - 2 * softplus(diff)
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class RelaxedBernoulli(_RelaxedParams, TransformedDistribution):
     """Mirrors ``torch.distributions.RelaxedBernoulli(temperature, probs=None,
     logits=None)``: a reparameterizable relaxation of ``Bernoulli`` on (0, 1), the sigmoid
     of a ``LogitRelaxedBernoulli`` draw; low temperatures approach 0/1 draws.
@@ -103,15 +103,3 @@ class RelaxedBernoulli(TransformedDistribution):
     def expand(self, batch_shape: Any, _instance: Any = None) -> RelaxedBernoulli:
         new = self._get_checked_instance(RelaxedBernoulli, _instance)
         return super().expand(batch_shape, _instance=new)
-
-    @property
-    def temperature(self) -> Tensor:
-        return self.base_dist.temperature
-
-    @property
-    def logits(self) -> Tensor:
-        return self.base_dist.logits
-
-    @property
-    def probs(self) -> Tensor:
-        return self.base_dist.probs

@@ -11,7 +11,7 @@ from ..tensor import Tensor
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution, _as_size
-from .transformed_distribution import TransformedDistribution
+from .transformed_distribution import TransformedDistribution, _RelaxedParams
 from .transforms import ExpTransform
 from .utils import clamp_probs
 
@@ -82,7 +82,7 @@ class ExpRelaxedCategorical(Distribution):
         return score + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_RelaxedParams, TransformedDistribution):
     """Mirrors ``torch.distributions.RelaxedOneHotCategorical(temperature, probs=None,
     logits=None)``: a reparameterizable relaxation of ``OneHotCategorical`` on the simplex
     (Gumbel-softmax), the ``exp`` of an ``ExpRelaxedCategorical`` draw.
@@ -106,15 +106,3 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     def expand(self, batch_shape: Any, _instance: Any = None) -> RelaxedOneHotCategorical:
         new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
         return super().expand(batch_shape, _instance=new)
-
-    @property
-    def temperature(self) -> Tensor:
-        return self.base_dist.temperature
-
-    @property
-    def logits(self) -> Tensor:
-        return self.base_dist.logits
-
-    @property
-    def probs(self) -> Tensor:
-        return self.base_dist.probs

@@ -131,3 +131,22 @@ class TransformedDistribution(Distribution):
         for t in self.transforms:
             value = t(value)
         return value
+
+
+class _RelaxedParams:
+    """``temperature``, ``logits`` and ``probs`` of a relaxed distribution, read from its
+    ``base_dist`` (RelaxedBernoulli, RelaxedOneHotCategorical), as torch's do."""
+
+    base_dist: Any
+
+    @property
+    def temperature(self) -> Tensor:
+        return self.base_dist.temperature
+
+    @property
+    def logits(self) -> Tensor:
+        return self.base_dist.logits
+
+    @property
+    def probs(self) -> Tensor:
+        return self.base_dist.probs
