@@ -1,6 +1,6 @@
 """``pytorch_like.compile``: a PyTorch-style step traced whole into one XLA program.
 
-Mirrors ``torch.compile`` (a function or decorator; ``compile(model)`` for inference).
+Mirrors ``torch.compile`` (a function or decorator; ``compile(model)`` for a module).
 The step is written the torch way — ``optimizer.zero_grad(); loss.backward();
 optimizer.step()`` — and runs as one ``jax.jit`` program: forward, backward and update.
 
@@ -689,8 +689,9 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False,  # noqa: 
 
     A Module compiles to an ``OptimizedModule`` wrapping it as ``_orig_mod``, as in torch.
     Its calls that autograd must see (grad enabled and a parameter or input requiring
-    grad) run the module eagerly, since the compiled program records no graph; the others
-    run compiled.
+    grad) run as one forward program recorded as one ``CompiledFunctionBackward`` node,
+    whose backward is a second program (``_compiled_forward``); the others run as one
+    inference program.
     """
     if model is None:
         return lambda m: compile(m, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
@@ -723,7 +724,7 @@ def _optimized_module_class() -> type:
         its child ``_orig_mod`` (so ``state_dict`` keys carry the ``_orig_mod.`` prefix),
         running it compiled, and reading and writing every other attribute on it."""
 
-        _own = frozenset({"_orig_mod", "_compiled", "forward", "__dict__",
+        _own = frozenset({"_orig_mod", "_compiled", "_train_fwd", "forward", "__dict__",
                           "_super_module_initialized"})
 
         def __init__(self, mod, compiled: CompiledFunction) -> None:
@@ -740,9 +741,15 @@ def _optimized_module_class() -> type:
             if _grad_state.enabled and (
                     any(isinstance(a, Tensor) and a._rg for a in (*args, *kwargs.values()))
                     or any(p._rg for p in mod.parameters())):
-                # The compiled program's outputs carry no autograd history, and a training
-                # forward (``loss = model(x, y); loss.backward()``) needs it: run eagerly.
-                return mod(*args, **kwargs)
+                # A forward autograd must see (``loss = model(x, y); loss.backward()``):
+                # one jitted forward recorded as one node whose backward is jitted too.
+                train = self.__dict__.get("_train_fwd")
+                if train is None:
+                    from ._compiled_forward import _TrainingForward
+
+                    train = self.__dict__["_train_fwd"] = _TrainingForward(mod)
+                out = train(args, kwargs)
+                return mod(*args, **kwargs) if out is None else out
             return self.__dict__["_compiled"](*args, **kwargs)
 
         @property
