@@ -64,6 +64,11 @@ def test_training_through_compiled_module_equals_eager():
     for k, v in eager[2].items():  # parameters, BatchNorm statistics, batches tracked
         np.testing.assert_allclose(comp[2][k], v, rtol=1e-5, atol=1e-6, err_msg=k)
     assert comp[4]._train_fwd.trace_count == 1  # one program for all three steps
+    if jax.default_backend() == "cpu":
+        # The convolution's residuals cross to the backward program channels-last, without
+        # a layout copy on either side (what transpose(stored, perm) gives back is NCHW).
+        (_, holder), = comp[4]._train_fwd._cache.values()
+        assert (0, 3, 1, 2) in holder["res_perms"]
 
 
 class _LM(nn.Module):
@@ -278,3 +283,20 @@ def test_untraceable_forward_says_what_to_move():
 
     with pytest.raises(RuntimeError, match=r"Tensor.item\(\) cannot run inside a compiled"):
         torch.compile(Branchy())(torch.randn(3, 2))
+
+
+def test_lazy_module_first_call_runs_eagerly_then_compiled():
+    for grad in (True, False):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.LazyLinear(4), nn.ReLU(), nn.Linear(4, 2))
+        cm = torch.compile(model)
+        x = torch.randn(3, 5)
+        with torch.set_grad_enabled(grad):
+            first = cm(x)  # materializes the lazy weight
+            second = cm(x)
+            again = model(x)
+        assert tuple(model[0].weight.shape) == (4, 5)
+        np.testing.assert_allclose(_np(second), _np(again), rtol=1e-6)
+        np.testing.assert_allclose(_np(first), _np(again), rtol=1e-6)
+        if grad:
+            assert second.grad_fn.name() == "CompiledFunctionBackward"

@@ -28,10 +28,14 @@ Example (what ``OptimizedModule.forward`` does when grad is needed)::
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import jax
+import jax.numpy as jnp
+from jax.extend.core import jaxpr_as_fun
 
+from . import _relayout
 from . import compiler as _compiler
 from ._backend import compiler_options, relayout_enabled
 from .autograd.function import _Pseudo
@@ -62,21 +66,51 @@ class _CompiledForwardNode(Node):
         return list(self.program(vjp_fn, full))
 
 
-def _backward(vjp_fn, cts):
+def _backward(vjp_fn, cts, perms: tuple = ()):
+    if perms:
+        # Residuals the forward left channels-last: their logical values, which the layout
+        # pass turns into permutations rather than copies.
+        leaves, tree = jax.tree_util.tree_flatten(vjp_fn)
+        vjp_fn = jax.tree_util.tree_unflatten(tree, [
+            a if p is None else jnp.transpose(a, p) for a, p in zip(leaves, perms)])
     cell_grads, arg_grads = vjp_fn(cts)
     return list(cell_grads) + list(arg_grads)
 
 
-_BACKWARD: list = []
+_BACKWARD: dict = {}
 
 
-def _backward_program():
-    """The jitted backward, built with the same CPU choices as the forward (XLA's own
-    convolutions, channels-last) on first use."""
-    if not _BACKWARD:
-        fn = _compiler._with_relayout(_backward) if relayout_enabled() else _backward
-        _BACKWARD.append(jax.jit(fn, compiler_options=compiler_options()))
-    return _BACKWARD[0]
+def _backward_program(perms: tuple):
+    """The jitted backward for residuals laid out as ``perms`` says, built with the same
+    CPU choices as the forward (XLA's own convolutions, channels-last)."""
+    prog = _BACKWARD.get(perms)
+    if prog is None:
+        fn = functools.partial(_backward, perms=perms)
+        if relayout_enabled():
+            fn = _compiler._with_relayout(fn)
+        prog = _BACKWARD[perms] = jax.jit(fn, compiler_options=compiler_options())
+    return prog
+
+
+def _residuals_physical(program, holder: dict):
+    """``program`` with the layout pass, its residuals (the vjp function's arrays, last in
+    its outputs) returned in the pass's layout; their permutations go to ``holder``."""
+    def run(*inputs):
+        closed, shape = jax.make_jaxpr(program, return_shape=True)(*inputs)
+        leaves = jax.tree_util.tree_leaves(inputs)
+        tree = jax.tree_util.tree_structure(shape)
+        n_all = tree.num_leaves
+        first = n_all - len(jax.tree_util.tree_leaves(shape[2]))
+        if _relayout.has_convolution(closed.jaxpr):
+            outs, perms = _relayout.evaluate(closed, leaves,
+                                             physical_out=frozenset(range(first, n_all)))
+            perms = perms[first:]
+        else:
+            outs, perms = jaxpr_as_fun(closed)(*leaves), ()
+        holder["res_perms"] = tuple(None if p is None else tuple(p) for p in perms) \
+            if any(p is not None for p in perms) else ()
+        return jax.tree_util.tree_unflatten(tree, outs)
+    return run
 
 
 def _hooked(modules: list) -> bool:
@@ -177,7 +211,7 @@ class _TrainingForward:
             node = _CompiledForwardNode(
                 _BACKWARD_NAME, (), None, (vjp_fn,), (), tuple(range(len(edges))), edges,
                 versions, tuple((o.shape, o.dtype) for o in outs))
-            node.program = _backward_program()
+            node.program = _backward_program(holder["res_perms"])
             made = iter([Tensor._make(a, d, True, node, k)
                          for k, (a, d) in enumerate(zip(outs, holder["diff_dtypes"]))])
         else:
@@ -285,6 +319,7 @@ class _TrainingForward:
             outs, vjp_fn, aux = jax.vjp(f, diff_arrays, diff_arg_arrays, has_aux=True)
             return outs, aux, vjp_fn
 
+        holder["res_perms"] = ()
         if relayout_enabled():
-            program = _compiler._with_relayout(program)
+            program = _residuals_physical(program, holder)
         return jax.jit(program, compiler_options=compiler_options()), holder

@@ -738,6 +738,12 @@ def _optimized_module_class() -> type:
 
         def forward(self, *args, **kwargs):
             mod = self._orig_mod
+            if not self.__dict__.get("_lazy_done"):
+                # A lazy module learns its shapes from its first input: that call runs
+                # eagerly, as torch's compiled module runs it (no shapes to trace with).
+                if any(hasattr(m, "_initialize_hook") for m in mod.modules()):
+                    return mod(*args, **kwargs)
+                self.__dict__["_lazy_done"] = True
             if _grad_state.enabled and (
                     any(isinstance(a, Tensor) and a._rg for a in (*args, *kwargs.values()))
                     or any(p._rg for p in mod.parameters())):
