@@ -361,3 +361,22 @@ def test_private_arrays_are_not_copied_when_nothing_else_holds_them():
     assert model.weight._cell.a is not held and arrays[0] is model.weight._cell.a
     assert model.bias._cell.a is arrays[1]
     np.testing.assert_array_equal(np.asarray(held), model.weight.detach().numpy())
+
+
+def test_arguments_changed_in_place_change_as_in_eager_mode():
+    def fill(x, row):
+        x.add_(1)
+        row[0] = 5.0  # ``row`` is a view: the change reaches its base
+        return x * 2
+
+    got = {}
+    for name in ("eager", "compiled"):
+        x, base = torch.zeros(3), torch.zeros(2, 3)
+        f = torch.compile(fill) if name == "compiled" else fill
+        outs = [f(x, base[1]).numpy().copy() for _ in range(2)]
+        got[name] = (outs, x.numpy().copy(), base.numpy().copy(), x._version)
+    e, c = got["eager"], got["compiled"]
+    np.testing.assert_array_equal(c[0], e[0])
+    np.testing.assert_array_equal(c[1], e[1])
+    np.testing.assert_array_equal(c[2], e[2])
+    assert c[3] == e[3] == 2

@@ -415,7 +415,7 @@ class CompiledFunction:
                 lowered = jitted.lower(*inputs)
                 if holder["single_use"]:
                     jitted = lowered.compile(compiler_options(quick=True))
-            new_cells, new_grads, new_keys, new_lrs, new_extra, out, arg_grads = \
+            new_cells, new_grads, new_keys, new_lrs, new_extra, out, arg_grads, new_args = \
                 jitted(*inputs)
         except Exception:
             self._cache.pop(key, None)
@@ -423,6 +423,11 @@ class CompiledFunction:
         self._write_back(state, holder, grad_pos, new_cells, new_grads, new_keys, new_lrs,
                          new_extra)
         plan.written = new_cells
+        for k, a in zip(holder["args_changed"], new_args):
+            # An argument the function changed in place (``x.add_(1)``) changes here too.
+            x = arg_leaves[arg_pos[k]]
+            x._cell.a = a
+            x._ver[0] += 1
         for i, a in zip(leaf_args, arg_grads):
             if a is not None:
                 x = arg_leaves[i]
@@ -507,6 +512,7 @@ class CompiledFunction:
                 for i, a in zip(arg_pos, arg_arrays):
                     x = arg_leaves[i]
                     leaves[i] = Tensor._make(a, x._dtype, x._rg)
+                given_arrays = list(arg_arrays)
                 given = iter(arg_grad_arrays)
                 for i, has in zip(leaf_args, grads_given):
                     if has:
@@ -549,12 +555,16 @@ class CompiledFunction:
                 holder["out_dtypes"] = [x._dtype if isinstance(x, Tensor) else None
                                         for x in res_leaves]
                 out = [x._cell.a if isinstance(x, Tensor) else x for x in res_leaves]
+                changed_args = [k for k, (i, a) in enumerate(zip(arg_pos, given_arrays))
+                                if leaves[i]._cell.a is not a]
+                holder["args_changed"] = changed_args
                 return ([c.a for c in state.cells],
                         [state.handles[j]._grad._cell.a for j in grads_after],
                         [g._key for g in state.generators], new_lrs,
                         [c.a for c in extra_cells], out,
                         [None if leaves[i]._grad is None else leaves[i]._grad._cell.a
-                         for i in leaf_args])
+                         for i in leaf_args],
+                        [leaves[arg_pos[k]]._cell.a for k in changed_args])
             finally:
                 # No tracer may stay in objects that outlive the trace; the values written
                 # back after the call replace these.
