@@ -182,8 +182,8 @@ def test_forward_hooks_run_eagerly_and_see_concrete_tensors():
     assert seen[0].shape == (2, 4) and float(seen[0].min()) >= 0.0
 
 
-def test_in_place_change_of_an_input_is_refused():
-    class Bad(nn.Module):
+def test_in_place_change_of_an_input_happens_or_is_refused_when_it_requires_grad():
+    class Scales(nn.Module):
         def __init__(self):
             super().__init__()
             self.lin = nn.Linear(3, 3)
@@ -192,8 +192,18 @@ def test_in_place_change_of_an_input_is_refused():
             x.mul_(2)
             return self.lin(x)
 
-    with pytest.raises(RuntimeError, match="changed one of its input tensors in place"):
-        torch.compile(Bad())(torch.randn(2, 3))
+    torch.manual_seed(0)
+    model = Scales()
+    twin = copy.deepcopy(model)
+    x, x2 = torch.ones(2, 3), torch.ones(2, 3)
+    torch.compile(model)(x).sum().backward()
+    twin(x2).sum().backward()
+    np.testing.assert_array_equal(_np(x), _np(x2))  # doubled, as eager mode leaves it
+    assert x._version == x2._version == 1
+    np.testing.assert_allclose(_np(model.lin.weight.grad), _np(twin.lin.weight.grad),
+                               rtol=1e-6)
+    with pytest.raises(RuntimeError, match="changed an input that requires grad in place"):
+        torch.compile(Scales())(torch.ones(2, 3, requires_grad=True) * 1)
 
 
 def test_new_shapes_and_modes_retrace_same_ones_do_not():

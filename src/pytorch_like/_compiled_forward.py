@@ -194,7 +194,12 @@ class _TrainingForward:
                   [a for i, a in enumerate(cell_arrays) if i not in diff_set],
                   [leaves[i]._cell.a for i in arg_pos if i not in diff_args],
                   [g._key for g in state.generators])
-        outs, (changed, keys, extra, others), vjp_fn = program(*inputs)
+        outs, (changed, keys, extra, others, new_args), vjp_fn = program(*inputs)
+        for i, a in zip(holder["args_changed"], new_args):
+            # An input the forward changed in place (a mask filled in) changes here too.
+            x = leaves[i]
+            x._cell.a = a
+            x._ver[0] += 1
         for i, a in zip(holder["changed"], changed):
             cells[i].a = a
         for cell, a in zip(holder["extra_cells"], extra):
@@ -270,11 +275,13 @@ class _TrainingForward:
                         "forward (for example int(t), float(t), or `if t:`). Move that code "
                         "out of forward, or call the original module (model._orig_mod)."
                     ) from e
-                if any(given[i]._cell.a is not a for i, a in zip(arg_pos, arg_arrays)):
+                args_changed = [i for i, a in zip(arg_pos, arg_arrays)
+                                if given[i]._cell.a is not a]
+                if any(i in diff_args for i in args_changed):
                     raise RuntimeError(
-                        "A compiled module's forward changed one of its input tensors in "
-                        "place; that change would be lost. Call the original module "
-                        "(model._orig_mod), or change a copy of the input.")
+                        "A compiled module's forward changed an input that requires grad in "
+                        "place. Call the original module (model._orig_mod), or change a "
+                        "copy of the input.")
                 # Buffers the forward rewrote (BatchNorm statistics) go back to their
                 # storages; tensors it stored on the modules come back concrete.
                 before = {id(a) for a in diff_arrays} | {id(a) for a in other_arrays}
@@ -303,10 +310,12 @@ class _TrainingForward:
                         kinds.append("p")
                         consts.append(x)
                 holder.update(changed=changed, extra_cells=extra, out_tree=res_tree,
+                              args_changed=args_changed,
                               kinds=kinds, diff_dtypes=dtypes, consts=consts)
                 return outs, ([cells[i].a for i in changed],
                               [g._key for g in state.generators],
-                              [c.a for c in extra], others)
+                              [c.a for c in extra], others,
+                              [given[i]._cell.a for i in args_changed])
             finally:
                 for c, a in saved_cells:
                     c.a = a
