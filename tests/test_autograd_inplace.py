@@ -127,6 +127,53 @@ def test_inplace_on_value_not_needed_is_fine():
     assert x.grad.tolist() == [2.0, 2.0]
 
 
+@needs_torch
+@pytest.mark.parametrize("rank", [1, 2, 3])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_keeps_for_backward_what_torch_keeps(rank, bias):
+    # torch's addmm keeps the input only for the weight's gradient and the weight only for
+    # the input's: an in-place change (an optimizer step) of what it did not keep is allowed
+    # before backward, of what it kept is an error.
+    rng = np.random.default_rng(0)
+    xn = rng.standard_normal((2, 3, 4)[3 - rank:]).astype(np.float32)
+    wn = rng.standard_normal((5, 4)).astype(np.float32)
+    seen = {}
+    for lib in (torch, pl):
+        rows = []
+        for x_grad, change in ((False, "weight"), (False, "bias"), (True, "bias"),
+                               (True, "weight"), (True, "input")):
+            lin = lib.nn.Linear(4, 5, bias=bias)
+            with lib.no_grad():
+                lin.weight.copy_(lib.tensor(wn))
+            x = lib.tensor(xn, requires_grad=x_grad)
+            xin = x * 1 if x_grad else x
+            out = lin(xin)
+            target = {"weight": lin.weight, "bias": lin.bias, "input": xin}[change]
+            if target is None:
+                continue
+            with lib.no_grad():
+                target.add_(1.0)
+            try:
+                out.sum().backward()
+            except RuntimeError as e:
+                assert "modified by an inplace operation" in str(e)
+                rows.append((x_grad, change, "error"))
+                continue
+            rows.append((x_grad, change, lin.weight.grad.numpy().copy(),
+                         None if x.grad is None else x.grad.numpy().copy()))
+        seen[lib] = rows
+    assert len(seen[torch]) == len(seen[pl])
+    for a, b in zip(seen[torch], seen[pl]):
+        assert a[:2] == b[:2]
+        if a[2] is "error" or b[2] is "error":  # noqa: F632
+            assert a[2] is b[2], (a[:2], a[2], b[2])
+            continue
+        np.testing.assert_allclose(b[2], a[2], rtol=1e-6)
+        assert (a[3] is None) == (b[3] is None)
+        if a[3] is not None:
+            np.testing.assert_allclose(b[3], a[3], rtol=1e-6)
+
+
 def test_leaf_requiring_grad_inplace_errors():
     x = pl.tensor([1.0, 2.0], requires_grad=True)
     msg = "a leaf Variable that requires grad is being used in an in-place operation."

@@ -86,13 +86,18 @@ def _linear_fn(x, w, b):
     return y if b is None else y + b
 
 
-_linear = Op("linear", _linear_fn, grad_name="AddmmBackward0")
-_linear_nb = Op("linear", _linear_fn, grad_name="MmBackward0")
+# As torch's addmm: the input is kept only for the weight's gradient, the weight only for
+# the input's, the bias never; changing what is not kept in place between forward and
+# backward (an optimizer step on the first layer) is allowed there, and here.
+_LINEAR_SAVES = {0: (1,), 1: (0,)}
+_linear = Op("linear", _linear_fn, saves=_LINEAR_SAVES, grad_name="AddmmBackward0")
+_linear_nb = Op("linear", _linear_fn, saves=_LINEAR_SAVES, grad_name="MmBackward0")
 # torch folds other ranks to one matrix product and views the result back, so that view
 # names the output's grad_fn (``logits`` of a (B, T, C) model print ``<ViewBackward0>``).
-_linear_view = Op("linear", _linear_fn, grad_name="ViewBackward0")
-_linear_nb_view = Op("linear", _linear_fn, grad_name="UnsafeViewBackward0")
-_linear_nb_vec = Op("linear", _linear_fn, grad_name="SqueezeBackward4")
+_linear_view = Op("linear", _linear_fn, saves=_LINEAR_SAVES, grad_name="ViewBackward0")
+_linear_nb_view = Op("linear", _linear_fn, saves=_LINEAR_SAVES,
+                     grad_name="UnsafeViewBackward0")
+_linear_nb_vec = Op("linear", _linear_fn, saves=_LINEAR_SAVES, grad_name="SqueezeBackward4")
 
 
 def _check_same_dtype(a: Tensor, b: Tensor, what: str) -> None:

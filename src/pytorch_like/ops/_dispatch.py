@@ -47,7 +47,9 @@ class Op:
     """A differentiable op: a JAX function plus what autograd must keep for its backward.
 
     ``saves``: indices of the array arguments whose *values* the gradient needs (``ALL`` for
-    every one). Arguments not saved are kept only as shape and dtype, like torch, which also
+    every one), or a dict ``{index: indices}``: that argument is saved only when one of
+    ``indices`` is differentiated (a product's factor is needed only for the other's
+    gradient). Arguments not saved are kept only as shape and dtype, like torch, which also
     decides whether an in-place change of that input invalidates the graph.
     ``diff_out``: indices of the outputs that carry gradients (``None`` = all).
     ``backend_options``: compile the eager programs with ``_backend.compiler_options()``
@@ -251,6 +253,8 @@ def apply(op: Op, args: tuple, static: tuple = (), cast=None, out_dtype=None):
     diff = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor) and a._rg)
     edges = tuple(_edge(args[i]) for i in diff)
     saves = op.saves
+    if type(saves) is dict:
+        saves = tuple(i for i, need in saves.items() if any(j in diff for j in need))
     saved = []
     unsaved = []
     versions = []

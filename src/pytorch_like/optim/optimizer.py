@@ -503,6 +503,34 @@ def _group_program(update: Callable, static: tuple, donate: bool) -> Callable:
     return fn
 
 
+_HP_ARRAYS: dict = {}
+
+
+def _hp_arrays(hp: dict) -> dict:
+    """The hyperparameters as device scalars, cached by value.
+
+    A Python float argument is converted to a device array on every call of the program
+    (measured: ~80 us of the eager Adam step's dispatch for its 9 scalars); the cached arrays
+    are the same weakly typed scalars that conversion makes (``jnp.asarray`` of a Python
+    float), so the program, its signature and the results are unchanged. Keyed by the values
+    and the x64 flag (which decides the scalars' dtype), and by each float's sign, since
+    ``-0.0 == 0.0`` would otherwise share one entry; a tensor-valued hyperparameter (an
+    unhashable array) leaves ``hp`` as it is.
+    """
+    key = (tuple(hp.items()), jax.config.jax_enable_x64,
+           tuple(math.copysign(1.0, v) for v in hp.values() if type(v) is float))
+    try:
+        out = _HP_ARRAYS.get(key)
+    except TypeError:
+        return hp
+    if out is None:
+        if len(_HP_ARRAYS) >= 64:  # a schedule changing lr every step: keep the cache small
+            _HP_ARRAYS.clear()
+        out = _HP_ARRAYS[key] = {k: jnp.asarray(v) if type(v) is float else v
+                                 for k, v in hp.items()}
+    return out
+
+
 class _FusedOptimizer(Optimizer):
     """An optimizer whose ``step`` is one jitted program per param group.
 
@@ -603,6 +631,8 @@ class _FusedOptimizer(Optimizer):
         # be different program signatures).
         hp = {k: float(v) if isinstance(v, (int, float, np.number)) else v
               for k, v in self._hyper(group).items()}
+        if not isinstance(params[0]._cell.a, jax.core.Tracer):
+            hp = _hp_arrays(hp)
         new_params, new_states = fn([p._cell.a for p in params], in_states, grads, hp)
         for p, a in zip(params, new_params):
             p._cell.a = a
