@@ -172,7 +172,10 @@ def test_compiled_cnn_is_the_same_with_and_without_the_pass(monkeypatch):
     with_pass = _train_compiled()
     monkeypatch.setenv("PYTORCH_LIKE_NO_RELAYOUT", "1")
     without = _train_compiled()
-    np.testing.assert_allclose(with_pass[0], without[0], rtol=1e-5)
+    # Not bit-identical: YNNPACK's reductions (BatchNorm statistics, bias gradients) sum in
+    # an order that depends on the layout; after three Adam steps at lr 1e-2 the losses
+    # differed by 1.5e-5 relative.
+    np.testing.assert_allclose(with_pass[0], without[0], rtol=1e-4)
     for k in without[1]:
         np.testing.assert_allclose(with_pass[1][k], without[1][k], rtol=1e-4, atol=1e-5,
                                    err_msg=k)
