@@ -367,29 +367,25 @@ def has_convolution(jaxpr) -> bool:
     return False
 
 
-def evaluate(closed, args: list, in_perms: list | None = None,
-             physical_out: frozenset = frozenset()):
+def evaluate(closed, args: list, physical_out: frozenset = frozenset()):
     """Evaluate a ClosedJaxpr on ``args`` (arrays or tracers) with the layout pass.
 
-    Returns the outputs in their logical layout. With ``in_perms``, ``args[i]`` is given
-    physically: ``transpose(args[i], in_perms[i])`` is the logical input (None: as is).
-    With ``physical_out`` (output indices), returns ``(outputs, perms)`` instead, those
-    outputs left in whatever layout the pass computed them, ``transpose(out, perm)`` being
-    the logical value: values a second program reads (a compiled forward's residuals) then
-    cross between the two programs without a layout copy on either side.
+    Returns the outputs in their logical layout. With ``physical_out`` (output indices),
+    returns ``(outputs, perms)`` instead, those outputs left in whatever layout the pass
+    computed them, ``transpose(out, perm)`` being the logical value: values a second
+    program reads (a compiled forward's residuals) then cross between the two programs
+    without a layout copy on either side.
     """
-    perms_in = in_perms or [None] * len(args)
     token = _SCALAR_FILLS.set({})
     try:
         outs = _eval_jaxpr(closed.jaxpr, [(c, None, False) for c in closed.consts],
-                           [(a, p, False) for a, p in zip(args, perms_in)])
+                           [(a, None, False) for a in args])
         res = [o[0] if i in physical_out else _logical(o) for i, o in enumerate(outs)]
         perms = [o[1] if i in physical_out else None for i, o in enumerate(outs)]
     except Exception as e:  # noqa: BLE001 - a pass bug must not break the user's step
         warnings.warn(f"pytorch_like.compile: the channels-last layout pass failed ({e!r}); "
                       "running the step in its traced layout.", RuntimeWarning, stacklevel=2)
-        logical = [a if p is None else jnp.transpose(a, p) for a, p in zip(args, perms_in)]
-        res = jaxpr_as_fun(closed)(*logical)
+        res = jaxpr_as_fun(closed)(*args)
         perms = [None] * len(res)
     finally:
         _SCALAR_FILLS.reset(token)
