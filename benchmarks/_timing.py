@@ -8,6 +8,16 @@ import time
 from typing import Callable
 
 
+def block(a):
+    """Wait for a step's results: a list of JAX arrays, one array, or anything else (a
+    torch tensor, already computed when returned)."""
+    if isinstance(a, list):
+        import jax
+
+        return jax.block_until_ready(a)
+    return a.block_until_ready() if hasattr(a, "block_until_ready") else a
+
+
 def median_us(fn: Callable[[], object], *, number: int = 200, repeat: int = 15,
               sync: Callable[[object], object] | None = None) -> float:
     """Median over ``repeat`` runs of the mean time of ``number`` calls, in microseconds."""

@@ -42,6 +42,7 @@ import jax
 import numpy as np
 
 import pytorch_like as pl
+from _timing import block as _sync
 from _timing import interleaved_us
 
 try:
@@ -167,11 +168,6 @@ def train_step(model, opt):
         return loss
     return step
 
-
-def _sync(a):
-    if isinstance(a, list):
-        return jax.block_until_ready(a)
-    return a.block_until_ready() if hasattr(a, "block_until_ready") else a
 
 
 def _batches(cfg: dict, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -25,6 +25,7 @@ import numpy as np
 import optax
 
 import pytorch_like as pl
+from _timing import block as _sync
 from _timing import interleaved_us
 
 try:
@@ -138,11 +139,6 @@ def nnx_mlp_step(opt_name: str):
         return loss
     return lambda x, y: step(model, opt, x, y)
 
-
-def _sync(a):
-    if isinstance(a, list):
-        return jax.block_until_ready(a)
-    return a.block_until_ready() if hasattr(a, "block_until_ready") else a
 
 
 def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:

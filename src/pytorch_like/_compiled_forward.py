@@ -33,9 +33,7 @@ import warnings
 
 import jax
 import jax.numpy as jnp
-from jax.extend.core import jaxpr_as_fun
 
-from . import _relayout
 from . import compiler as _compiler
 from ._backend import compiler_options, relayout_enabled
 from .autograd.function import _Pseudo
@@ -61,7 +59,7 @@ class _CompiledForwardNode(Node):
         if graph:
             raise RuntimeError(_DOUBLE_BACKWARD)
         (vjp_fn,) = self.saved
-        full = [jax.numpy.zeros(shape, dt) if c is None else c
+        full = [jnp.zeros(shape, dt) if c is None else c
                 for c, (shape, dt) in zip(cts, self.out_meta)]
         return list(self.program(vjp_fn, full))
 
@@ -90,27 +88,6 @@ def _backward_program(perms: tuple):
             fn = _compiler._with_relayout(fn)
         prog = _BACKWARD[perms] = jax.jit(fn, compiler_options=compiler_options())
     return prog
-
-
-def _residuals_physical(program, holder: dict):
-    """``program`` with the layout pass, its residuals (the vjp function's arrays, last in
-    its outputs) returned in the pass's layout; their permutations go to ``holder``."""
-    def run(*inputs):
-        closed, shape = jax.make_jaxpr(program, return_shape=True)(*inputs)
-        leaves = jax.tree_util.tree_leaves(inputs)
-        tree = jax.tree_util.tree_structure(shape)
-        n_all = tree.num_leaves
-        first = n_all - len(jax.tree_util.tree_leaves(shape[2]))
-        if _relayout.has_convolution(closed.jaxpr):
-            outs, perms = _relayout.evaluate(closed, leaves,
-                                             physical_out=frozenset(range(first, n_all)))
-            perms = perms[first:]
-        else:
-            outs, perms = jaxpr_as_fun(closed)(*leaves), ()
-        holder["res_perms"] = tuple(None if p is None else tuple(p) for p in perms) \
-            if any(p is not None for p in perms) else ()
-        return jax.tree_util.tree_unflatten(tree, outs)
-    return run
 
 
 def _hooked(modules: list) -> bool:
@@ -286,11 +263,7 @@ class _TrainingForward:
                 # storages; tensors it stored on the modules come back concrete.
                 before = {id(a) for a in diff_arrays} | {id(a) for a in other_arrays}
                 changed = [i for i, c in enumerate(cells) if id(c.a) not in before]
-                after = _compiler._State()
-                after.walk([module])
-                known = {id(c) for c in cells}
-                extra = [c for c in after.cells
-                         if id(c) not in known and isinstance(c.a, jax.core.Tracer)]
+                _, extra = _compiler._created_cells(state, [module])
                 res_leaves, res_tree = jax.tree_util.tree_flatten(
                     result, is_leaf=lambda x: isinstance(x, Tensor))
                 kinds, outs, dtypes, others, consts = [], [], [], [], []
@@ -330,5 +303,14 @@ class _TrainingForward:
 
         holder["res_perms"] = ()
         if relayout_enabled():
-            program = _residuals_physical(program, holder)
+            # The residuals (the vjp function's arrays, last among the outputs) stay in the
+            # pass's layout; the backward program transposes them back at its start.
+            def residuals(shape):
+                n_all = len(jax.tree_util.tree_leaves(shape))
+                return range(n_all - len(jax.tree_util.tree_leaves(shape[2])), n_all)
+
+            def record(perms):
+                holder["res_perms"] = tuple(None if p is None else tuple(p) for p in perms) \
+                    if any(p is not None for p in perms) else ()
+            program = _compiler._with_relayout(program, residuals, record)
         return jax.jit(program, compiler_options=compiler_options()), holder

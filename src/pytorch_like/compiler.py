@@ -512,7 +512,6 @@ class CompiledFunction:
                 for i, a in zip(arg_pos, arg_arrays):
                     x = arg_leaves[i]
                     leaves[i] = Tensor._make(a, x._dtype, x._rg)
-                given_arrays = list(arg_arrays)
                 given = iter(arg_grad_arrays)
                 for i, has in zip(leaf_args, grads_given):
                     if has:
@@ -529,11 +528,7 @@ class CompiledFunction:
 
                 # State created by the call (optimizer moments on the first step) is found
                 # by walking again; it is written back into those new objects once.
-                after = _State()
-                after.walk(roots)
-                known = {id(c) for c in state.cells}
-                extra_cells = [c for c in after.cells
-                               if id(c) not in known and isinstance(c.a, jax.core.Tracer)]
+                after, extra_cells = _created_cells(state, roots)
                 grads_after = [j for j, t in enumerate(state.handles) if t._grad is not None]
                 new_handles = {id(t) for t in after.handles} - {id(t) for t in state.handles}
                 holder["single_use"] = bool(extra_cells) or bool(new_handles)
@@ -555,7 +550,7 @@ class CompiledFunction:
                 holder["out_dtypes"] = [x._dtype if isinstance(x, Tensor) else None
                                         for x in res_leaves]
                 out = [x._cell.a if isinstance(x, Tensor) else x for x in res_leaves]
-                changed_args = [k for k, (i, a) in enumerate(zip(arg_pos, given_arrays))
+                changed_args = [k for k, (i, a) in enumerate(zip(arg_pos, arg_arrays))
                                 if leaves[i]._cell.a is not a]
                 holder["args_changed"] = changed_args
                 return ([c.a for c in state.cells],
@@ -606,16 +601,39 @@ class CompiledFunction:
             "recompiling.", stacklevel=3)
 
 
-def _with_relayout(pure: Callable) -> Callable:
-    """``pure`` traced once, then re-evaluated channels-last if it has a convolution."""
+def _created_cells(state: _State, roots: list) -> tuple:
+    """After a trace: the objects walked again, and the storages holding tracers that the
+    traced function created (optimizer moments, tensors it stored on a module)."""
+    after = _State()
+    after.walk(roots)
+    known = {id(c) for c in state.cells}
+    return after, [c for c in after.cells
+                   if id(c) not in known and isinstance(c.a, jax.core.Tracer)]
+
+
+def _with_relayout(pure: Callable, physical: Callable | None = None,
+                   record: Callable | None = None) -> Callable:
+    """``pure`` traced once, then re-evaluated channels-last if it has a convolution.
+
+    ``physical(output shape tree) -> output indices``: those outputs are returned in the
+    layout the pass computed them in, and ``record`` receives their permutations
+    (``_relayout.evaluate``'s ``physical_out``; all None without a convolution).
+    """
     @functools.wraps(pure)
     def program(*inputs):
         closed, shape = jax.make_jaxpr(pure, return_shape=True)(*inputs)
         leaves = jax.tree_util.tree_leaves(inputs)
-        if _relayout.has_convolution(closed.jaxpr):
-            outs = _relayout.evaluate(closed, leaves)
-        else:
+        keep = frozenset(physical(shape)) if physical is not None else frozenset()
+        perms = [None] * len(keep)
+        if not _relayout.has_convolution(closed.jaxpr):
             outs = jaxpr_as_fun(closed)(*leaves)
+        elif keep:
+            outs, all_perms = _relayout.evaluate(closed, leaves, physical_out=keep)
+            perms = [all_perms[i] for i in sorted(keep)]
+        else:
+            outs = _relayout.evaluate(closed, leaves)
+        if record is not None:
+            record(perms)
         return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(shape), outs)
     return program
 
