@@ -41,6 +41,7 @@ import jax
 import jax.numpy as jnp
 from jax.extend.core import ClosedJaxpr, jaxpr_as_fun
 
+from .autograd.engine import _flip
 from .autograd.function import _Pseudo
 from .autograd.grad_mode import _state as _grad_state
 from .nn.utils.stateless import _functional_call
@@ -415,7 +416,7 @@ def _grad_call(func, argnums, has_aux: bool, args: tuple, kwargs: dict, with_val
 
         (value, aux), grads = jax.value_and_grad(scalar, has_aux=True)(
             [arrays[j] for j in diff])
-        return list(grads) + [value] + list(aux)
+        return [_flip(g) for g in grads] + [value] + list(aux)
 
     def dtypes():
         return [spec.tensors[j]._dtype for j in diff] + [meta["value_dtype"]] + \
@@ -493,7 +494,8 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
             def f(*d):
                 return replay(*d)[:n]
             outs_, back = jax.vjp(f, *xs[:n_in])
-            return list(back([c.astype(o.dtype) for c, o in zip(xs[n_in:], outs_)]))
+            return [_flip(g) for g in
+                    back([_flip(c.astype(o.dtype)) for c, o in zip(xs[n_in:], outs_)])]
 
         grads = _call(pull, spec.tensors + list(leaves),
                       [t._dtype for t in spec.tensors], "VjpFnBackward")

@@ -82,6 +82,9 @@ def _root_grads(outputs, grad_outputs, keep_tensors: bool = False) -> list:
         if g is None:
             if o._cell.a.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if o._dtype.is_complex:
+                raise RuntimeError("grad can be implicitly created only for real scalar "
+                                   f"outputs but got {o._dtype}")
             a = o._cell.a
             # Inside a compiled function a captured concrete array would become an extra
             # program argument; a fresh constant folds into the program instead.

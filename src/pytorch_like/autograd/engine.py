@@ -27,6 +27,26 @@ from .anomaly_mode import report
 from .grad_mode import enable_grad
 
 _add = jax.jit(jnp.add)
+_conj = jax.jit(jnp.conj)
+
+
+def _flip(g):
+    """Between JAX's and torch's convention for a complex gradient; anything else as is.
+
+    JAX's cotangent of a complex value is the conjugate of torch's gradient (torch's
+    ``.grad`` of a real loss L of z = x + iy is dL/dx + i dL/dy, JAX's dL/dx - i dL/dy).
+    The walk runs in JAX's convention, since every node's vjp is JAX's; what the user
+    gives or sees (``gradient=``, hooks, ``.grad``, ``autograd.grad``, a custom
+    Function's backward) is flipped at that boundary, so real tensors never pay for it.
+    """
+    if isinstance(g, Tensor):
+        if g._dtype.is_complex:
+            from ..ops.complex import conj
+            return conj(g)
+        return g
+    if g is not None and g.dtype.kind == "c":  # an attribute read: the walk's hot path
+        return _conj(g)
+    return g
 
 _BACKWARD_TWICE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -63,8 +83,9 @@ def register_node_post_hook(node: Node, hook) -> None:
 
 def _run_post_hooks(hooks: list, node: Node, in_grads, cts, kind) -> list:
     in_dtypes = [_edge_dtype(e) for e in node.edges]
-    gi = tuple(None if g is None else kind.tensor(g, d) for g, d in zip(in_grads, in_dtypes))
-    go = tuple(None if c is None else kind.tensor(c, _dtype_of(node, k))
+    gi = tuple(None if g is None else kind.tensor(_flip(g), d)
+               for g, d in zip(in_grads, in_dtypes))
+    go = tuple(None if c is None else kind.tensor(_flip(c), _dtype_of(node, k))
                for k, c in enumerate(cts))
     for hook in hooks:
         res = hook(gi, go)
@@ -73,7 +94,7 @@ def _run_post_hooks(hooks: list, node: Node, in_grads, cts, kind) -> list:
                 raise RuntimeError(f"hook 'hook' has returned an incorrect number of values "
                                    f"(got {len(res)}, but expected {len(gi)})")
             gi = tuple(res)
-    return [None if g is None else kind.value(g) for g in gi]
+    return [None if g is None else _flip(kind.value(g)) for g in gi]
 
 
 def _check_versions(node: Node) -> None:
@@ -254,7 +275,7 @@ def _run(roots, grads, retain_graph: bool, inputs, accumulate: bool, kind):
     buf: dict = {}
     add = kind.add
     for e, g in zip(root_edges, grads):
-        _put(buf, e, g, add)
+        _put(buf, e, _flip(g), add)
 
     order = sorted((n for n in nodes if isinstance(n, Node)), key=lambda n: -n.seq)
     for node in order:
@@ -269,7 +290,7 @@ def _run(roots, grads, retain_graph: bool, inputs, accumulate: bool, kind):
         for k, ct in enumerate(cts):
             if ct is not None and (id(node), k) in targets:
                 for pos in targets[(id(node), k)]:
-                    captured[pos] = ct
+                    captured[pos] = _flip(ct)
         if inputs is not None and id(node) not in run:
             continue
         in_grads = _checked(kind, node, cts) if _anomaly.enabled else kind.node(node, cts)
@@ -288,7 +309,7 @@ def _run(roots, grads, retain_graph: bool, inputs, accumulate: bool, kind):
             cts = buf.pop(id(n), None)
             if cts is None:
                 continue
-            g = cts[0]
+            g = _flip(cts[0])
             t = n.variable
             hooks = t.__dict__.get("_hooks")
             if hooks:
@@ -368,13 +389,13 @@ def _run_tensor_hooks(node: Node, cts, kind):
             continue
         if node.hooks is not None:
             for h in list(node.hooks.get(k, {}).values()):
-                r = h(kind.tensor(ct, _dtype_of(node, k)))
+                r = h(kind.tensor(_flip(ct), _dtype_of(node, k)))
                 if r is not None:
-                    ct = cts[k] = kind.value(r)
+                    ct = cts[k] = _flip(kind.value(r))
         if node.retain is not None and k in node.retain:
             t = node.retain[k]()
             if t is not None:
-                kind.accumulate(t, ct)
+                kind.accumulate(t, _flip(ct))
     return cts
 
 

@@ -101,9 +101,12 @@ class _FunctionNode(Node):
     __slots__ = ("fn_cls", "ctx", "n_inputs", "input_meta")
 
     def run(self, cts: list, graph: bool) -> list:
+        from .engine import _flip  # the user's backward speaks torch's complex convention
+
         ctx = self.ctx
         grads_out = []
         for k, ct in enumerate(cts):
+            ct = _flip(ct)
             if ct is None:
                 if ctx.materialize_grads:
                     shape, dt, dtype = self.out_meta[k]
@@ -140,7 +143,7 @@ class _FunctionNode(Node):
                     f"Function {name} returned an invalid gradient at index {i} - got "
                     f"[{', '.join(map(str, g.shape))}] but expected shape compatible with "
                     f"[{', '.join(map(str, want))}]")
-            out.append(g if graph else g._cell.a)
+            out.append(_flip(g if graph else g._cell.a))
         return out
 
 
@@ -217,7 +220,7 @@ class Function(metaclass=_FunctionMeta):
         ctx._node = node
         wrapped = []
         for k, o in enumerate(outs):
-            if isinstance(o, Tensor) and o._dtype.is_floating_point \
+            if isinstance(o, Tensor) and (o._dtype.is_floating_point or o._dtype.is_complex) \
                     and id(o) not in ctx._non_diff:
                 wrapped.append(Tensor._make(o._cell.a, o._dtype, True, node, k))
             else:

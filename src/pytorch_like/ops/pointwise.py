@@ -358,12 +358,20 @@ def _abs_fn(x):
 _abs_real = _u("abs", _abs_fn, floating=False)
 
 
+@jax.custom_jvp
 def _abs_complex_fn(z):
-    # |z| exactly, with torch's gradient Re(conj(sgn z) dz): sgn(0) = 0 gives 0 at z = 0
-    # (jnp.abs's own derivative there is nan).
-    s = jax.lax.stop_gradient(jnp.where(z == 0, 0, z / jnp.where(z == 0, 1, jnp.abs(z))))
-    lin = jnp.real(jnp.conj(s) * z)
-    return jax.lax.stop_gradient(jnp.abs(z) - lin) + lin
+    return jnp.abs(z)
+
+
+@_abs_complex_fn.defjvp
+def _abs_complex_jvp(primals, tangents):
+    # torch's derivative Re(conj(sgn z) dz), with sgn(0) = 0 (jnp.abs's own derivative is
+    # nan at 0). sgn stays differentiable, so second derivatives (double backward,
+    # func.grad of a gradient) are those of |z| too.
+    (z,), (dz,) = primals, tangents
+    a = _abs_complex_fn(z)
+    s = jnp.where(a == 0, 0, z / jnp.where(a == 0, 1, a).astype(z.dtype))
+    return a, jnp.real(jnp.conj(s) * dz)
 
 
 _abs_complex = Op("abs", _abs_complex_fn, grad_name="AbsBackward0")

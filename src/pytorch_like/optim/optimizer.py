@@ -21,7 +21,8 @@ graph, a ``copy.deepcopy`` of a state dict or a numpy view never sees a deleted 
 
 Deliberate differences: ``foreach``, ``fused``, ``capturable`` are accepted and ignored
 (every step is fused); ``differentiable=True`` (differentiating through the update) is not
-supported; complex parameters are not supported by the built-in optimizers.
+supported. Complex parameters are updated on their real view (``view_as_real``), as in
+torch; Adafactor refuses them, as torch's does.
 
 Example:
     >>> w = torch.randn(3, requires_grad=True)
@@ -484,6 +485,26 @@ _TRACES = [0]  # how many times a group update was traced (tests check for no re
 _PROGRAMS: dict = {}
 
 
+def _real_view(a):
+    return jnp.stack([a.real, a.imag], axis=-1)
+
+
+def _as_real_update(update: Callable, static: tuple, hp: dict, p, g, state: dict):
+    """A complex parameter's update on its real view, as torch's optimizers do
+    (``torch.view_as_real`` of the parameter, its gradient and its complex state): moments
+    are kept per real and imaginary part, not as complex squares. The state stays complex
+    outside the update, so ``state_dict()`` holds what torch's does."""
+    real_state = {k: _real_view(v) if jnp.iscomplexobj(v) else v for k, v in state.items()}
+    rp = _real_view(p)
+    new_p, new_s = update(static, hp, rp, _real_view(g), real_state)
+    # Complex state, and state the update creates lazily in the parameter's real shape
+    # (SGD's momentum buffer), goes back to complex.
+    new_s = {k: jax.lax.complex(v[..., 0], v[..., 1])
+             if jnp.iscomplexobj(state.get(k)) or (k not in state and v.shape == rp.shape)
+             else v for k, v in new_s.items()}
+    return jax.lax.complex(new_p[..., 0], new_p[..., 1]), new_s
+
+
 def _group_program(update: Callable, static: tuple, donate: bool) -> Callable:
     key = (update, static, donate)
     fn = _PROGRAMS.get(key)
@@ -492,7 +513,10 @@ def _group_program(update: Callable, static: tuple, donate: bool) -> Callable:
             _TRACES[0] += 1
             new_p, new_s = [], []
             for p, s, g in zip(params, states, grads):
-                np_, ns = update(static, hp, p, g, s)
+                if jnp.iscomplexobj(p):
+                    np_, ns = _as_real_update(update, static, hp, p, g, s)
+                else:
+                    np_, ns = update(static, hp, p, g, s)
                 new_p.append(np_.astype(p.dtype))
                 new_s.append(ns)
             return new_p, new_s

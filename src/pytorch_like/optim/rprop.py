@@ -47,8 +47,11 @@ class Rprop(_FusedOptimizer):
                 "step_max": _host(hi)}
 
     def _init_state(self, p, group: dict) -> dict:
+        lr = _host(group["lr"])
+        # torch: a complex parameter's real and imaginary parts are two independent reals,
+        # so both start at lr.
         return {"step": self._step_tensor(), "prev": self._zeros(p),
-                "step_size": self._zeros(p, fill=_host(group["lr"]))}
+                "step_size": self._zeros(p, fill=complex(lr, lr) if p.is_complex() else lr)}
 
     @staticmethod
     def _update(static, hp, p, g, state):

@@ -50,18 +50,20 @@ class _HookNode(Node):
     __slots__ = ("callback", "dtypes")
 
     def run(self, cts: list, graph: bool) -> list:
+        from ...autograd.engine import _flip  # hooks see torch's complex convention
+
         # The engine passes arrays (Tensors with create_graph); hooks always see Tensors.
-        grads = [None if c is None else c if isinstance(c, Tensor) else Tensor._make(c, dt)
-                 for c, dt in zip(cts, self.dtypes)]
+        grads = [None if c is None else _flip(c) if isinstance(c, Tensor)
+                 else Tensor._make(_flip(c), dt) for c, dt in zip(cts, self.dtypes)]
         new = self.callback(grads)
         out = []
         for g in new:
             if g is None:
                 out.append(None)
             elif graph:
-                out.append(g)
+                out.append(_flip(g))
             else:
-                out.append(g._cell.a if isinstance(g, Tensor) else g)
+                out.append(_flip(g._cell.a if isinstance(g, Tensor) else g))
         return out
 
 
