@@ -14,6 +14,7 @@ import pytorch_like.nn as nn
 import pytorch_like.nn.functional as F
 from pytorch_like import _relayout
 from pytorch_like.nn.functional import _tiled_max_pool
+from pytorch_like.ops.pointwise import _true_div
 
 rng = np.random.default_rng(0)
 
@@ -80,6 +81,10 @@ CASES = {
         lambda a, i: ((_t(i) >> 1) ^ _t(i), _t(a) > 0, jnp.where(_t(a) > 0, _t(i), 7)),
         (_r(2, 3, 4, 5), jnp.asarray(rng.integers(0, 100, (2, 3, 4, 5)), jnp.int32))),
     "cnn_value_and_grad": (jax.value_and_grad(_cnn_loss), _cnn_args()),
+    "true_division_by_broadcast_values": (  # an optimization barrier on the divisor
+        lambda a, b: (_true_div(_t(a), _t(b)[:, :1]) + _true_div(_t(a), 3.0),
+                      jax.grad(lambda x: jnp.sum(_true_div(_t(x), _t(b)[:1]) ** 2))(a)),
+        (_r(2, 3, 4, 5), _r(2, 3, 4, 5) + 5)),
 }
 
 
@@ -128,6 +133,22 @@ def test_layout_pass_removes_transposes_between_convolutions():
     relaid = _activation_transposes(lambda p, a: _via_pass(grad, p, a), (params, x), size)
     assert plain >= 2
     assert relaid == 0
+
+
+def test_true_division_keeps_the_channels_last_layout():
+    # The divisor's optimization barrier passes layouts through: a division between two
+    # convolutions adds no transpose of the activation.
+    params, x = _cnn_args(4)
+    scale = _r(1, 6, 1, 1) ** 2 + 1
+
+    def loss(p, a):
+        w1, b1, w2, b2 = p
+        h = _true_div(jax.nn.relu(_nhwc_conv(a, w1) + b1.reshape(1, -1, 1, 1)), scale)
+        return jnp.sum(_nhwc_conv(_true_div(h, 3.0), w2) ** 2)
+    grad = jax.grad(loss)
+    size = 4 * 6 * 10 * 10
+    assert _activation_transposes(grad, (params, x), size) >= 2
+    assert _activation_transposes(lambda p, a: _via_pass(grad, p, a), (params, x), size) == 0
 
 
 def test_a_failure_in_the_pass_falls_back_to_the_traced_program(monkeypatch):

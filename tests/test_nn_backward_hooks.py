@@ -269,3 +269,56 @@ def test_no_hooks_no_wrapping():
     with pl.no_grad():
         lin.register_full_backward_hook(lambda m, gi, go: None)
         assert lin(pl.tensor(X, requires_grad=True)).grad_fn is None
+
+
+def _inplace_cases(L):
+    """What torch says when a hooked module's output (a view made by its backward-hook
+    function) or wrapped input is changed in place; None where it is allowed."""
+    out = []
+
+    def attempt(fn):
+        try:
+            fn()
+            out.append(None)
+        except RuntimeError as e:
+            out.append(str(e))
+
+    lin = _lin(L)
+    lin.register_full_backward_hook(lambda m, gi, go: None)
+    x = L.tensor(X, requires_grad=True)
+    attempt(lambda: lin(x).relu_())
+    seq = L.nn.Sequential(_lin(L), L.nn.ReLU(inplace=True))
+    seq[0].register_full_backward_hook(lambda m, gi, go: None)
+    attempt(lambda: seq(x).sum().backward())
+
+    class Doubles(L.nn.Module):
+        def forward(self, a):
+            return a.mul_(2)
+
+    d = Doubles()
+    d.register_full_backward_pre_hook(lambda m, go: None)
+    attempt(lambda: d(x * 1))
+
+    class Pair(L.nn.Module):
+        def forward(self, a, b):
+            return a + b, b
+
+    p = Pair()
+    p.register_full_backward_hook(lambda m, gi, go: None)
+    attempt(lambda: p(x * 1, x * 2)[1].add_(1))
+
+    def allowed():
+        with L.no_grad():
+            lin(x).relu_()
+        lin(x).clone().relu_()
+    attempt(allowed)
+    return out
+
+
+@needs_torch
+def test_in_place_change_of_a_hooked_modules_output_is_torchs_error():
+    ours, theirs = _inplace_cases(pl), _inplace_cases(torch)
+    assert ours == theirs
+    assert theirs[0].startswith("Output 0 of BackwardHookFunction is a view")
+    assert theirs[3].startswith("Output 1 of BackwardHookFunction")
+    assert theirs[-1] is None

@@ -54,9 +54,10 @@ _INLINE = {"jit": "jaxpr", "pjit": "jaxpr", "custom_jvp_call": "call_jaxpr",
            "custom_vjp_call": "call_jaxpr", "closed_call": "call_jaxpr"}
 
 
-# Broadcasts of a scalar made during the current evaluation, by id of the result: they are
-# rebuilt in whatever layout a user wants instead of transposed.
-_SCALAR_FILLS: contextvars.ContextVar[dict] = contextvars.ContextVar("_SCALAR_FILLS")
+# Broadcasts of a logical value made during the current evaluation, and optimization
+# barriers of them, by id of the result: they are rebuilt in whatever layout a user wants
+# instead of transposed.
+_FILLS: contextvars.ContextVar[dict] = contextvars.ContextVar("_FILLS")
 
 
 def _inverse(perm: tuple) -> tuple:
@@ -84,12 +85,24 @@ def _physical(val, perm: tuple | None):
         return phys
     shape = _logical_shape(val)
     rank = len(shape)
-    fill = _SCALAR_FILLS.get({}).get(id(phys))
+    fill = _FILLS.get({}).get(id(phys))
     have_p = have or tuple(range(rank))
     want_p = perm or tuple(range(rank))
     if fill is not None:
-        scalar, eqn = fill
-        return _bind(eqn, [scalar], shape=_permuted(shape, want_p))
+        operand, eqn = fill
+        if eqn.primitive.name == "optimization_barrier":
+            return _bind(eqn, [_physical(operand, perm)])[0]
+        if not jnp.shape(operand):
+            return _bind(eqn, [operand], shape=_permuted(shape, want_p))
+        # The (small) operand moved to the wanted layout, then broadcast there.
+        expanded = [1] * rank
+        for j, d in enumerate(eqn.params["broadcast_dimensions"]):
+            expanded[d] = jnp.shape(operand)[j]
+        small = jnp.reshape(operand, expanded)
+        if perm is not None:
+            small = jnp.transpose(small, _inverse(perm))
+        return _bind(eqn, [small], shape=_permuted(shape, want_p),
+                     broadcast_dimensions=tuple(range(rank)))
     real = [i for i in range(rank) if shape[i] != 1]
     if sorted(real, key=have_p.__getitem__) == sorted(real, key=want_p.__getitem__):
         # Only size-1 axes move: a reshape, which XLA does without copying.
@@ -264,9 +277,18 @@ def _eval_eqn(eqn, vals: list) -> list:
             out = _bind(eqn, [vals[0][0]], shape=shape, broadcast_dimensions=dims)
             return [(out, perm, True)]
         out = _bind(eqn, [_logical(v) for v in vals])
-        if name == "broadcast_in_dim" and not eqn.invars[0].aval.shape:
-            _SCALAR_FILLS.get({})[id(out)] = (vals[0][0], eqn)
+        if name == "broadcast_in_dim" and len(vals) == 1:
+            _FILLS.get({})[id(out)] = (vals[0][0], eqn)
         return _results(eqn, out, None, True)
+
+    if name == "optimization_barrier":
+        # Each operand passes through as it is, its layout with it (a true division's
+        # divisor, see ops.pointwise._true_div). A barrier of a broadcast stays a fill:
+        # rebuilt, barrier and all, in the layout its user wants.
+        outs = _bind(eqn, [v[0] for v in vals])
+        if len(vals) == 1 and vals[0][2]:
+            _FILLS.get({})[id(outs[0])] = (vals[0], eqn)
+        return [(o, p, c) for o, (_, p, c) in zip(outs, vals)]
 
     if name in _ELEMENTWISE and not eqn.primitive.multiple_results:
         # Operands are scalars or of the output's rank (size-1 axes broadcast).
@@ -376,7 +398,7 @@ def evaluate(closed, args: list, physical_out: frozenset = frozenset()):
     program reads (a compiled forward's residuals) then cross between the two programs
     without a layout copy on either side.
     """
-    token = _SCALAR_FILLS.set({})
+    token = _FILLS.set({})
     try:
         outs = _eval_jaxpr(closed.jaxpr, [(c, None, False) for c in closed.consts],
                            [(a, None, False) for a in args])
@@ -388,5 +410,5 @@ def evaluate(closed, args: list, physical_out: frozenset = frozenset()):
         res = jaxpr_as_fun(closed)(*args)
         perms = [None] * len(res)
     finally:
-        _SCALAR_FILLS.reset(token)
+        _FILLS.reset(token)
     return (res, perms) if physical_out else res

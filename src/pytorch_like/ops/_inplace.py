@@ -12,11 +12,19 @@ from typing import Callable
 from .. import _dtype as D
 from ..autograd.grad_mode import _state as _grad_state
 from ..tensor import Tensor
-from ._views import _ViewCell, refresh_views, root_base, write_back
+from ._views import _MULTI_VIEW, _ViewCell, refresh_views, root_base, write_back
 
 _LEAF_ERROR = ("a leaf Variable that requires grad is being used in an in-place operation.")
 _VIEW_LEAF_ERROR = ("a view of a leaf Variable that requires grad is being used in an "
                     "in-place operation.")
+
+
+_FUNCTION_VIEW_ERROR = (
+    "Output {k} of {name} is a view and is being modified inplace. This view was created "
+    "inside a custom Function (or because an input was returned as-is) and the autograd "
+    "logic to handle view+inplace would override the custom backward associated with the "
+    "custom Function, leading to incorrect gradients. This behavior is forbidden. You can "
+    "fix this by cloning the output of the custom Function.")
 
 
 def check(t: Tensor) -> None:
@@ -24,6 +32,16 @@ def check(t: Tensor) -> None:
         return
     if t._rg and t._node is None:
         raise RuntimeError(_LEAF_ERROR)
+    node = t._node
+    if node is not None:
+        # Nodes whose outputs are views of their inputs (a module's backward-hook node)
+        # name themselves here: torch forbids changing such an output in place.
+        name = getattr(node, "inplace_forbidden", None)
+        if name is not None:
+            if len(node.out_meta) > 1:
+                raise RuntimeError(f"Output {t._oidx} of {name} is a view and is being "
+                                   f"modified inplace. {_MULTI_VIEW}")
+            raise RuntimeError(_FUNCTION_VIEW_ERROR.format(k=t._oidx, name=name))
     if type(t._cell) is _ViewCell:
         root = root_base(t)
         if root._rg and root._node is None:

@@ -39,11 +39,27 @@ _add = Op("add", lambda a, b: a + b, saves=(), grad_name="AddBackward0")
 _sub = Op("sub", lambda a, b: a - b, saves=(), grad_name="SubBackward0")
 _rsub = Op("rsub", lambda a, b: a - b, saves=(), grad_name="RsubBackward1")  # 2 - x
 _mul = Op("mul", lambda a, b: a * b, grad_name="MulBackward0")
-_div = Op("div", lambda a, b: a / b, grad_name="DivBackward0")
+def _true_div(a, b):
+    """``a / b`` with an IEEE division for every element, as torch (and numpy) compute it.
+
+    XLA rewrites a division by a broadcast value (a Python number, a row, a column) into a
+    multiplication by its reciprocal, which is 1 ulp off for about a third of the
+    elements. An optimization barrier on the broadcast divisor keeps the division; XLA
+    drops the barrier before fusion, so the broadcast still fuses into the division and
+    nothing is materialized.
+    """
+    dt = jnp.result_type(a, b)
+    shape = jnp.broadcast_shapes(jnp.shape(a), jnp.shape(b))
+    if jnp.shape(b) != shape and jnp.issubdtype(dt, jnp.inexact):
+        b = jax.lax.optimization_barrier(jnp.broadcast_to(jnp.asarray(b, dt), shape))
+    return a / b
+
+
+_div = Op("div", _true_div, grad_name="DivBackward0")
 # With a Python number as the other operand the gradient does not need the tensor's value,
 # so (as in torch) it is not saved: a later in-place change of it is no error.
 _mul_scalar = Op("mul", lambda a, b: a * b, saves=(), grad_name="MulBackward0")
-_div_scalar = Op("div", lambda a, b: a / b, saves=(), grad_name="DivBackward0")
+_div_scalar = Op("div", _true_div, saves=(), grad_name="DivBackward0")
 _pow = Op("pow", lambda a, b: jnp.power(a, b), grad_name="PowBackward1")
 _pow_scalar = Op("pow_scalar", lambda a, *, exponent: a ** exponent, grad_name="PowBackward0")
 _rpow = Op("rpow", lambda a, b: jnp.power(b, a), grad_name="PowBackward2")

@@ -48,6 +48,9 @@ class _HookNode(Node):
     """An identity node whose backward hands its gradients to ``callback`` first."""
 
     __slots__ = ("callback", "dtypes")
+    # Its outputs are views of its inputs, as torch's BackwardHookFunction returns them:
+    # an in-place change of one is torch's error (ops._inplace.check).
+    inplace_forbidden = "BackwardHookFunction"
 
     def run(self, cts: list, graph: bool) -> list:
         from ...autograd.engine import _flip  # hooks see torch's complex convention
