@@ -344,3 +344,25 @@ def test_complex_func_transforms_and_double_backward_match_torch(which):
     ours, theirs = _second_order(pl, f, Z), _second_order(torch, f, Z)
     for k, (a, b) in enumerate(zip(ours, theirs)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5, err_msg=str(k))
+
+
+@needs_torch
+def test_jacobians_of_complex_functions_are_torchs_errors():
+    # torch's jacrev/jacfwd/hessian refuse complex inputs and outputs, and
+    # autograd.functional.jacobian complex outputs, rather than pick a convention.
+    def attempts(lib):
+        z, r = lib.tensor(Z[:2]), lib.tensor(np.array([1.0, 2.0], np.float32))
+        calls = [lambda: lib.func.jacrev(lambda w: w * w.real)(z),
+                 lambda: lib.func.jacfwd(lambda w: w * w.real)(z),
+                 lambda: lib.func.hessian(lambda w: (w * w).abs().sum())(z),
+                 lambda: lib.func.jacrev(lambda x: x * (2 - 1j))(r),
+                 lambda: lib.func.jacfwd(lambda x: x * (2 - 1j))(r),
+                 lambda: lib.autograd.functional.jacobian(lambda x: x * (2 - 1j), r),
+                 lambda: lib.autograd.functional.jacobian(lambda w: w * 2, z)]
+        out = []
+        for call in calls:
+            with pytest.raises(RuntimeError) as info:
+                call()
+            out.append(str(info.value))
+        return out
+    assert attempts(pl) == attempts(torch)

@@ -568,10 +568,16 @@ def jvp(func: Callable, primals: tuple, tangents: tuple, *, strict: bool = False
 def _jacobian(func, argnums, has_aux: bool, args: tuple, kwargs: dict, forward_mode: bool,
               randomness: str = "same"):
     api = "jacfwd" if forward_mode else "vjp(f, ...)"
+    name = "jacfwd" if forward_mode else "jacrev"
     nums = _norm_argnums(argnums, len(args))
     spec = _Args(args)
     diff = spec.positions(nums)
     meta: dict = {}
+    for i, j in enumerate(diff):
+        if spec.tensors[j]._dtype.is_complex:
+            # torch's transforms refuse complex inputs rather than pick a convention.
+            raise RuntimeError(f"{name}: Expected all inputs to be real but received complex "
+                               f"tensor at flattened input idx: {i}")
 
     def pure(*arrays):
         def f(d):
@@ -583,6 +589,10 @@ def _jacobian(func, argnums, has_aux: bool, args: tuple, kwargs: dict, forward_m
                 out, _only_tensors("vjp(f, *primals)"))
             if not forward_mode:
                 _check_float_outputs(meta["dtypes"], api)
+            for i, dt in enumerate(meta["dtypes"]):
+                if dt.is_complex:
+                    raise RuntimeError(f"{name}: Expected all outputs to be real but received "
+                                       f"complex tensor at flattened input idx: {i}")
             meta["shapes"] = [o.shape for o in outs]
             aux_arrays, meta["aux_tree"], meta["aux_dtypes"] = _output_arrays(aux, _aux_what)
             return outs, aux_arrays

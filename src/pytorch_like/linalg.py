@@ -20,6 +20,16 @@ Deliberate differences from torch:
 * Complex inputs follow JAX where the package supports complex dtypes; only real inputs are
   checked against torch. ``eig``/``eigvals`` return complex tensors (values checked against
   torch; their gradients come from JAX unchecked).
+* ``lu_factor``/``lu_factor_ex``/``lu`` refuse ``pivot=False`` as torch does on the CPU.
+  ``cond`` with a norm order (``'fro'``, ``1``...) has a gradient here; torch 2.13's own
+  backward for those orders fails.
+* ``ldl_factor``/``ldl_factor_ex``/``ldl_solve`` follow LAPACK's ``sytf2``/``sytrs``
+  (Bunch-Kaufman, lower triangle) step by step, so ``LD`` and the pivots are torch's; real
+  inputs only. An exactly singular ``D`` (in ``ldl_factor``, or ``ldl_factor_ex`` with
+  ``check_errors``) raises a ``LinAlgError`` in words of its own (torch 2.13 fails an
+  internal assert there).
+* ``out=`` follows torch's rules (see ``ops/_out.py``); where torch words a dtype refusal in a
+  function's own terms, the refusal here uses the shared wording.
 
 Example:
     >>> import pytorch_like as torch
@@ -29,6 +39,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 
 import jax
 import jax.numpy as jnp
@@ -37,6 +48,7 @@ from . import _dtype as D
 from . import return_types as _rt
 from .ops import linalg as _L
 from .ops._dispatch import Op, apply
+from .ops._out import EXACT, OP, install_table
 from .ops._util import cast_for, check_broadcast, dims_arg
 from .ops.linalg import (  # noqa: F401  (re-exported as torch.linalg.*)
     LinAlgError,
@@ -53,7 +65,9 @@ __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "det", "slogdet"
            "inv_ex", "pinv", "solve", "solve_ex", "solve_triangular", "lstsq", "cholesky",
            "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh", "eig", "eigvals",
            "matrix_rank", "matrix_power", "matrix_exp", "multi_dot", "cross", "vecdot",
-           "diagonal", "matmul", "householder_product"]
+           "diagonal", "matmul", "householder_product", "lu_factor", "lu_factor_ex", "lu",
+           "lu_solve", "cond", "tensorinv", "tensorsolve", "ldl_factor", "ldl_factor_ex",
+           "ldl_solve"]
 
 _InvEx = _rt.linalg_inv_ex
 _SolveEx = _rt.linalg_solve_ex
@@ -626,3 +640,503 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
     from .ops.shape import diagonal as _diagonal
 
     return _diagonal(A, offset, dim1, dim2)
+
+
+# -- LU ------------------------------------------------------------------------------------
+_LU = _rt.linalg_lu
+_LuFactor = _rt.linalg_lu_factor
+_LuFactorEx = _rt.linalg_lu_factor_ex
+
+
+def _lu_factor_fn(a):
+    lu, piv, _ = jax.lax.linalg.lu(a)
+    # LAPACK's getrf numbers the pivot rows from 1; JAX from 0.
+    return lu, (piv + 1).astype(jnp.int32), _L._lu_info(jax.lax.stop_gradient(lu))
+
+
+_lu_factor = Op("lu_factor", _lu_factor_fn, nout=3, diff_out=(0,),
+                grad_name="LinalgLuFactorExBackward0")
+
+
+def _lu_fn(a):
+    lu, _, perm = jax.lax.linalg.lu(a)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    lower = jnp.tril(lu[..., :, :k], -1) + jnp.eye(m, k, dtype=a.dtype)
+    upper = jnp.triu(lu[..., :k, :])
+    # JAX gives A[perm] = L U; torch's P has A = P L U, so P[perm[i], i] = 1.
+    p = jnp.swapaxes(jax.nn.one_hot(perm, m, dtype=a.dtype), -1, -2)
+    return jax.lax.stop_gradient(p), lower, upper
+
+
+_lu = Op("lu", _lu_fn, nout=3, diff_out=(1, 2), grad_name="LinalgLuBackward0")
+
+
+def _lu_check(name: str, a: Tensor, pivot: bool) -> None:
+    if a.ndim < 2:
+        raise RuntimeError(f"{name}: Expected tensor with 2 or more dimensions. Got size: "
+                           f"{list(a.shape)} instead")
+    if not (a._dtype.is_floating_point or a._dtype.is_complex):
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{D.type_word(a._dtype)}'")
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the "
+                           "CPU")
+
+
+def _lu_singular(k: int) -> str:
+    return (f"U[{k},{k}] is zero and using it on lu_solve would result in a division by zero. "
+            "If you still want to perform the factorization, consider calling "
+            "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+
+
+def _raise_lu_singular(info: Tensor, name: str) -> None:
+    # torch raises a plain RuntimeError here, not the LinAlgError of inv/solve/cholesky.
+    try:
+        _L._raise_on_info(info, name, _lu_singular)
+    except LinAlgError as e:
+        raise RuntimeError(str(e)) from None
+
+
+def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False):  # noqa: N803
+    """Mirrors ``torch.linalg.lu_factor_ex``: the named tuple ``(LU, pivots, info)`` of the
+    partially pivoted LU decomposition (LAPACK's ``getrf`` layout: ``L`` below the diagonal
+    with an implicit unit diagonal, ``U`` on and above it; ``pivots`` are 1-based int32 row
+    swaps; ``info`` is the 1-based index of the first zero on ``U``'s diagonal, or 0).
+    ``pivot=False`` is refused, as torch refuses it on the CPU.
+
+    Example:
+        >>> torch.linalg.lu_factor_ex(torch.tensor([[1., 2.], [3., 4.]])).pivots
+        tensor([2, 2], dtype=torch.int32)
+    """
+    _lu_check("torch.lu_factor", A, pivot)
+    lu, piv, info = apply(_lu_factor, (A,), (), None, (A._dtype, D.int32, D.int32))
+    if check_errors:
+        _raise_lu_singular(info, "torch.linalg.lu_factor_ex")
+    return _LuFactorEx(lu, piv, info)
+
+
+def lu_factor(A: Tensor, *, pivot: bool = True):  # noqa: N803
+    """Mirrors ``torch.linalg.lu_factor``: the named tuple ``(LU, pivots)`` (see
+    :func:`lu_factor_ex`); raises in torch's words when ``U`` has a zero on its diagonal
+    (eager mode only).
+
+    Example:
+        >>> torch.linalg.lu_factor(torch.tensor([[1., 2.], [3., 4.]])).LU
+        tensor([[3.0000, 4.0000],
+                [0.3333, 0.6667]])
+    """
+    _lu_check("torch.lu_factor", A, pivot)
+    lu, piv, info = apply(_lu_factor, (A,), (), None, (A._dtype, D.int32, D.int32))
+    _raise_lu_singular(info, "torch.linalg.lu_factor")
+    return _LuFactor(lu, piv)
+
+
+def lu(A: Tensor, *, pivot: bool = True):  # noqa: N803
+    """Mirrors ``torch.linalg.lu``: the named tuple ``(P, L, U)`` with ``A = P L U``, ``P``
+    a permutation matrix (in ``A``'s dtype), ``L`` unit lower trapezoidal (``m x k``) and
+    ``U`` upper trapezoidal (``k x n``), ``k = min(m, n)``. A singular ``A`` is not an error.
+
+    Example:
+        >>> torch.linalg.lu(torch.tensor([[1., 2.], [3., 4.]])).P
+        tensor([[0., 1.],
+                [1., 0.]])
+    """
+    _lu_check("linalg.lu", A, pivot)
+    return _LU(*apply(_lu, (A,)))
+
+
+def _lu_solve_fn(lu, piv, b, *, left, adjoint):
+    if not left:
+        # X A = B  <=>  A^H X^H = B^H: the left solve with the other adjoint flag.
+        return _L._mT(_lu_solve_fn(lu, piv, _L._mT(b), left=True, adjoint=not adjoint))
+    n = lu.shape[-1]
+    batch = jnp.broadcast_shapes(lu.shape[:-2], b.shape[:-2])
+    lu = jnp.broadcast_to(lu, batch + lu.shape[-2:])
+    b = jnp.broadcast_to(b, batch + b.shape[-2:])
+    piv = jnp.broadcast_to(piv, batch + piv.shape[-1:])
+    perm = jax.lax.linalg.lu_pivots_to_permutation(piv - 1, n)
+    # Only the packed triangles are read, so the gradient lands on them alone, as torch's.
+    lower = jnp.tril(lu, -1)
+    upper = jnp.triu(lu)
+    solve = jax.lax.linalg.triangular_solve
+    if not adjoint:  # A = P L U:  X = U^-1 L^-1 P^T B
+        y = jnp.take_along_axis(b, perm[..., :, None], -2)
+        y = solve(lower, y, left_side=True, lower=True, unit_diagonal=True)
+        return solve(upper, y, left_side=True, lower=False)
+    # A^H = U^H L^H P^T:  X = P L^-H U^-H B
+    y = solve(upper, b, left_side=True, lower=False, transpose_a=True, conjugate_a=True)
+    y = solve(lower, y, left_side=True, lower=True, transpose_a=True, conjugate_a=True,
+              unit_diagonal=True)
+    inverse = jnp.argsort(perm, axis=-1)
+    return jnp.take_along_axis(y, inverse[..., :, None], -2)
+
+
+_lu_solve = Op("lu_solve", _lu_solve_fn, grad_name="LinalgLuSolveBackward0")
+
+
+def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,  # noqa: N803
+             adjoint: bool = False) -> Tensor:
+    """Mirrors ``torch.linalg.lu_solve``: solves ``A X = B`` (``X A = B`` when ``left`` is
+    False; with ``A^H`` for ``A`` when ``adjoint``) given ``(LU, pivots)`` from
+    :func:`lu_factor`. Batch dims broadcast. Gradients reach ``LU`` and ``B``.
+
+    Example:
+        >>> LU, piv = torch.linalg.lu_factor(torch.tensor([[2., 0.], [0., 4.]]))
+        >>> torch.linalg.lu_solve(LU, piv, torch.tensor([[2.], [2.]]))
+        tensor([[1.0000],
+                [0.5000]])
+    """
+    _L._check_matrix("torch.linalg.lu_solve", LU)
+    if B.ndim < 2:
+        raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 "
+                           "dimensions.")
+    n = LU.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({n}x{n} and "
+                           f"{B.shape[-2]}x{B.shape[-1]})")
+    if LU._dtype is not B._dtype:
+        raise RuntimeError(f"linalg.lu_solve: Expected LU and B to have the same dtype, but "
+                           f"found LU of type {D.type_word(LU._dtype)} and B of type "
+                           f"{D.type_word(B._dtype)} instead")
+    if pivots._dtype is not D.int32:
+        raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type "
+                           "torch.int32")
+    if pivots.ndim < 1 or pivots.shape[-1] != n:
+        raise RuntimeError("linalg.lu_solve: Number of pivots per batch should be same as the "
+                           "dimension of the matrix")
+    check_broadcast(tuple(B.shape[:-2]), tuple(LU.shape[:-2]))
+    return apply(_lu_solve, (LU, pivots, B), (("left", bool(left)), ("adjoint", bool(adjoint))),
+                 None, LU._dtype)
+
+
+# -- condition number, tensor inverse and solve --------------------------------------------
+_COND_ORDS = (None, "fro", "nuc", _INF, -_INF, 1, -1, 2, -2)
+
+
+def _cond_fn(a, *, p):
+    real = jnp.real(a).dtype
+    if 0 in a.shape[-2:]:
+        return jnp.zeros(a.shape[:-2], real)
+    if p in (None, 2, -2):
+        s = jnp.linalg.svd(a, compute_uv=False)
+        big, small = s[..., 0], s[..., -1]
+        return (small / big if p == -2 else big / small).astype(real)
+    dims = (a.ndim - 2, a.ndim - 1)
+    inv = jnp.linalg.inv(a)
+    value = (_matrix_norm_fn(a, ord=p, dim=dims, keepdim=False)
+             * _matrix_norm_fn(inv, ord=p, dim=dims, keepdim=False))
+    # torch reports an exactly singular matrix (a zero pivot) as infinitely ill-conditioned.
+    return jnp.where(_L._singular_info(a) > 0, jnp.inf, value).astype(real)
+
+
+_cond = Op("cond", _cond_fn, grad_name="LinalgCondBackward0")
+
+
+def cond(A: Tensor, p=None) -> Tensor:  # noqa: N803
+    """Mirrors ``torch.linalg.cond``: the condition number of (a batch of) matrices in the
+    ``p`` norm. ``None``, ``2`` and ``-2`` use the singular values (any shape); ``'fro'``,
+    ``'nuc'``, ``inf``, ``-inf``, ``1`` and ``-1`` compute ``norm(A) * norm(inv(A))`` for
+    square matrices, inf for a singular one.
+
+    Example:
+        >>> torch.linalg.cond(torch.tensor([[1., 0.], [0., 4.]]))
+        tensor(4.)
+    """
+    if A.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    if isinstance(p, bool) or p not in _COND_ORDS:
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {_ord_str(p)}")
+    p = p if p is None or isinstance(p, str) else float(p)
+    if p in (None, 2, -2):
+        _L._check_float("linalg.svd", A)
+    else:
+        if A.shape[-1] != A.shape[-2]:
+            raise RuntimeError(f"linalg.cond(ord={_ord_str(p)}): A must be batches of square "
+                               f"matrices, but they are {A.shape[-2]} by {A.shape[-1]} "
+                               "matrices")
+        _L._check_float("linalg.inv", A)
+    return apply(_cond, (A,), (("p", p),), None, _L._real_dtype(A._dtype))
+
+
+def tensorinv(A: Tensor, ind: int = 2) -> Tensor:  # noqa: N803
+    """Mirrors ``torch.linalg.tensorinv``: the tensor ``X`` with ``tensordot(X, A, ind)``
+    the identity: ``A`` reshaped to a ``prod(A.shape[:ind])``-square matrix, inverted, and
+    reshaped to ``A.shape[ind:] + A.shape[:ind]``.
+
+    Example:
+        >>> torch.linalg.tensorinv(2 * torch.eye(4).reshape(4, 2, 2), ind=1).shape
+        torch.Size([2, 2, 4])
+    """
+    if isinstance(ind, bool) or not isinstance(ind, int) or ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = math.prod(A.shape[:ind]), math.prod(A.shape[ind:])
+    if rows != cols:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) "
+                           f"== prod(self.shape[:ind]), but got {cols} != {rows}")
+    inv, info = _L._inv_pair("linalg.inv", A.reshape(rows, cols))
+    _L._raise_on_info(info, "inv", _L._inv_singular)
+    return inv.reshape(*A.shape[ind:], *A.shape[:ind])
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims=None) -> Tensor:  # noqa: N803
+    """Mirrors ``torch.linalg.tensorsolve``: ``X`` with ``tensordot(A, X, X.ndim) == B``;
+    ``dims`` first moves those dims of ``A`` to the end. ``X`` has shape
+    ``A.shape[B.ndim:]``.
+
+    Example:
+        >>> A = torch.eye(6).reshape(2, 3, 6)
+        >>> torch.linalg.tensorsolve(A, torch.ones(2, 3)).shape
+        torch.Size([6])
+    """
+    if dims is not None:
+        dims = [dims] if isinstance(dims, int) else list(dims)
+        A = A.movedim(dims, list(range(A.ndim - len(dims), A.ndim)))  # noqa: N806
+    shape = tuple(A.shape[B.ndim:])
+    n, rows = math.prod(shape), math.prod(A.shape[:B.ndim])
+    if n != rows:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:"
+                           f"]) == prod(self.shape[:other.ndim]), but got {n} != {rows}")
+    return _L._solve_checked(A.reshape(rows, n), B.reshape(rows)).reshape(*shape)
+
+
+
+# -- LDL (Bunch-Kaufman) ---------------------------------------------------------------------
+_LdlFactor = _rt.linalg_ldl_factor
+_LdlFactorEx = _rt.linalg_ldl_factor_ex
+# Bunch and Kaufman's threshold: it bounds the growth of the factors' elements.
+_BK_ALPHA = (1 + 17 ** 0.5) / 8
+
+
+def _ldl_one(a):
+    """LAPACK ``sytf2`` (lower) on one real symmetric matrix: the same pivot choices, the
+    same row/column interchanges and the same packed ``LD``, so the pivots match torch's."""
+    n = a.shape[-1]
+    idx = jnp.arange(n)
+    rows, cols = idx[:, None], idx[None, :]
+    lower = rows >= cols
+    a = jnp.tril(a)
+
+    def body(state):
+        a, ipiv, info, k = state
+        col = jnp.abs(a[:, k])
+        below = idx > k
+        imax = jnp.argmax(jnp.where(below, col, -1))
+        colmax = jnp.where(k < n - 1, col[imax], 0)
+        absakk = col[k]
+        zero = jnp.maximum(absakk, colmax) == 0
+        # The largest off-diagonal element in row/column imax of the trailing matrix.
+        rowmax = jnp.maximum(
+            jnp.max(jnp.where((idx >= k) & (idx < imax), jnp.abs(a[imax, :]), 0)),
+            jnp.max(jnp.where(idx > imax, jnp.abs(a[:, imax]), 0)))
+        keep = absakk >= _BK_ALPHA * colmax
+        keep = keep | (absakk >= _BK_ALPHA * colmax * (colmax / jnp.where(keep, 1, rowmax)))
+        one_by_one = jnp.abs(a[imax, imax]) >= _BK_ALPHA * rowmax
+        kp = jnp.where(zero | keep, k, imax)
+        two = ~zero & ~keep & ~one_by_one
+        kk = k + two.astype(k.dtype)
+        # The interchange of kk and kp is a symmetric permutation of the trailing matrix.
+        trail = (rows >= k) & (cols >= k)
+        sym = jnp.where(trail, a + jnp.where(lower, a, 0).T - jnp.diag(jnp.diag(a)), 0)
+        perm = jnp.where(idx == kk, kp, jnp.where(idx == kp, kk, idx))
+        a = jnp.where(lower & trail, sym[perm][:, perm], a)
+
+        # A 1x1 pivot: a rank-1 update of the trailing matrix, as LAPACK's syr.
+        d11 = 1 / jnp.where(zero, 1, a[k, k])
+        v = jnp.where(below, a[:, k], 0)
+        one = jnp.where(lower & (rows > k) & (cols > k), a + v[:, None] * (-d11 * v)[None, :],
+                        a)
+        one = one.at[:, k].set(jnp.where(below, a[:, k] * d11, a[:, k]))
+
+        # A 2x2 pivot on rows k, k+1: a rank-2 update with the inverse of the 2x2 block.
+        k1 = jnp.minimum(k + 1, n - 1)
+        d21 = a[k1, k]
+        safe = jnp.where(two, d21, 1)
+        e11 = a[k1, k1] / safe
+        e22 = a[k, k] / safe
+        f21 = (1 / (e11 * e22 - 1)) / safe
+        ck, ck1 = a[:, k], a[:, k1]
+        wk = f21 * (e11 * ck - ck1)
+        wk1 = f21 * (e22 * ck1 - ck)
+        past = idx > k + 1
+        upd = lower & past[:, None] & past[None, :]
+        twos = jnp.where(upd, a - ck[:, None] * wk[None, :] - ck1[:, None] * wk1[None, :], a)
+        twos = twos.at[:, k].set(jnp.where(past, wk, ck)).at[:, k1].set(jnp.where(past, wk1,
+                                                                                   ck1))
+        a = jnp.where(zero, a, jnp.where(two, twos, one))
+        piv = jnp.where(two, -(kp + 1), kp + 1).astype(jnp.int32)
+        ipiv = ipiv.at[k1].set(jnp.where(two, piv, ipiv[k1])).at[k].set(piv)
+        info = jnp.where((info == 0) & zero, k + 1, info).astype(jnp.int32)
+        return a, ipiv, info, k + 1 + two.astype(k.dtype)
+
+    state = (a, jnp.zeros(n, jnp.int32), jnp.zeros((), jnp.int32), jnp.zeros((), jnp.int32))
+    a, ipiv, info, _ = jax.lax.while_loop(lambda s: s[3] < n, body, state)
+    return a, ipiv, info
+
+
+def _ldl_factor_fn(a):
+    f = _ldl_one
+    for _ in range(a.ndim - 2):
+        f = jax.vmap(f)
+    return f(a)
+
+
+# torch implements no derivative for the LDL factorization or its solve.
+_ldl_factor = Op("ldl_factor", _ldl_factor_fn, nout=3, differentiable=False)
+
+
+def _ldl_check(name: str, a: Tensor, arg: str = "A") -> None:
+    _L._check_matrix(name, a, arg)
+    if a._dtype.is_complex:
+        raise NotImplementedError(f"{name}: complex inputs are not supported by pytorch_like")
+
+
+def _ldl_singular(k: int) -> str:
+    return (f"The factorization could not be completed because the block diagonal matrix D "
+            f"is exactly singular: D[{k},{k}] is zero.")
+
+
+def ldl_factor_ex(A: Tensor, *, hermitian: bool = False,  # noqa: N803
+                  check_errors: bool = False):
+    """Mirrors ``torch.linalg.ldl_factor_ex``: the named tuple ``(LD, pivots, info)`` of the
+    Bunch-Kaufman factorization ``A = P L D L^T P^T`` of a symmetric matrix, read from its
+    lower triangle, in LAPACK ``sytrf``'s layout (``L`` below the diagonal, the 1x1 and 2x2
+    blocks of ``D`` on and next to it; 1-based pivots, negative for a 2x2 block). ``info`` is
+    the 1-based index of an exactly zero ``D[k, k]``, else 0.
+
+    Deliberate differences: real inputs only (``hermitian`` changes nothing for them);
+    ``check_errors`` on a singular ``D`` raises a ``LinAlgError`` in words of its own where
+    torch 2.13 fails an internal assert. As in torch there is no gradient.
+
+    Example:
+        >>> torch.linalg.ldl_factor_ex(torch.tensor([[0., 1.], [1., 0.]])).pivots
+        tensor([-2, -2], dtype=torch.int32)
+    """
+    _ldl_check("torch.linalg.ldl_factor_ex", A)
+    ld, piv, info = apply(_ldl_factor, (A,), (), None, (A._dtype, D.int32, D.int32))
+    if check_errors:
+        _L._raise_on_info(info, "torch.linalg.ldl_factor_ex", _ldl_singular)
+    return _LdlFactorEx(ld, piv, info)
+
+
+def ldl_factor(A: Tensor, *, hermitian: bool = False):  # noqa: N803
+    """Mirrors ``torch.linalg.ldl_factor``: the named tuple ``(LD, pivots)`` (see
+    :func:`ldl_factor_ex`); a singular ``D`` raises (eager mode only), in words of its own.
+
+    Example:
+        >>> torch.linalg.ldl_factor(torch.tensor([[4., 2.], [2., 3.]])).LD
+        tensor([[4.0000, 0.0000],
+                [0.5000, 2.0000]])
+    """
+    _ldl_check("torch.linalg.ldl_factor_ex", A)
+    ld, piv, info = apply(_ldl_factor, (A,), (), None, (A._dtype, D.int32, D.int32))
+    _L._raise_on_info(info, "torch.linalg.ldl_factor", _ldl_singular)
+    return _LdlFactor(ld, piv)
+
+
+def _ldl_solve_one(ld, piv, b):
+    """LAPACK ``sytrs`` (lower): ``A X = B`` from ``sytrf``'s ``(LD, pivots)``."""
+    n = ld.shape[-1]
+    idx = jnp.arange(n)
+
+    def swap(b, i, j):
+        p = jnp.where(idx == i, j, jnp.where(idx == j, i, idx))
+        return b[p]
+
+    def forward(state):  # L D Y = P^T B, one pivot block at a time
+        b, k = state
+        two = piv[k] < 0
+        k1 = jnp.minimum(k + 1, n - 1)
+        kp = jnp.where(two, -piv[k], piv[k]) - 1
+        b = swap(b, jnp.where(two, k1, k), kp)
+        ck, ck1 = ld[:, k], ld[:, k1]
+        one = b - jnp.where((idx > k)[:, None], ck[:, None] * b[k][None, :], 0)
+        one = one.at[k].set(one[k] / ld[k, k])
+        past = (idx > k + 1)[:, None]
+        t = b - jnp.where(past, ck[:, None] * b[k][None, :], 0)
+        t = t - jnp.where(past, ck1[:, None] * t[k1][None, :], 0)
+        d21 = jnp.where(two, ld[k1, k], 1)
+        akm1, ak = ld[k, k] / d21, ld[k1, k1] / d21
+        denom = akm1 * ak - 1
+        bkm1, bk = t[k] / d21, t[k1] / d21
+        t = t.at[k].set((ak * bkm1 - bk) / denom).at[k1].set((akm1 * bk - bkm1) / denom)
+        return jnp.where(two, t, one), k + 1 + two.astype(k.dtype)
+
+    def backward(state):  # L^T P^T X = Y, from the last block up
+        b, k = state
+        two = piv[k] < 0
+        km1 = jnp.maximum(k - 1, 0)
+        tail = jnp.where((idx > k)[:, None], b, 0)
+        b = b.at[k].add(-(ld[:, k] @ tail))
+        b = b.at[km1].add(jnp.where(two, -(ld[:, km1] @ tail), 0))
+        kp = jnp.where(two, -piv[k], piv[k]) - 1
+        return swap(b, k, kp), k - 1 - two.astype(k.dtype)
+
+    zero = jnp.zeros((), jnp.int32)
+    b, _ = jax.lax.while_loop(lambda s: s[1] < n, forward, (b, zero))
+    b, _ = jax.lax.while_loop(lambda s: s[1] >= 0, backward, (b, zero + n - 1))
+    return b
+
+
+def _ldl_solve_fn(ld, piv, b):
+    batch = jnp.broadcast_shapes(ld.shape[:-2], piv.shape[:-1], b.shape[:-2])
+    ld = jnp.broadcast_to(ld, batch + ld.shape[-2:])
+    piv = jnp.broadcast_to(piv.astype(jnp.int32), batch + piv.shape[-1:])
+    b = jnp.broadcast_to(b, batch + b.shape[-2:])
+    f = _ldl_solve_one
+    for _ in batch:
+        f = jax.vmap(f)
+    return f(ld, piv, b)
+
+
+_ldl_solve = Op("ldl_solve", _ldl_solve_fn, differentiable=False)
+
+
+def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *,  # noqa: N803
+              hermitian: bool = False) -> Tensor:
+    """Mirrors ``torch.linalg.ldl_solve``: solves ``A X = B`` given ``(LD, pivots)`` from
+    :func:`ldl_factor`; batch dims broadcast. Real inputs only; no gradient, as in torch.
+
+    Example:
+        >>> LD, piv = torch.linalg.ldl_factor(torch.tensor([[4., 2.], [2., 3.]]))
+        >>> torch.linalg.ldl_solve(LD, piv, torch.tensor([[6.], [5.]]))
+        tensor([[1.],
+                [1.]])
+    """
+    _ldl_check("torch.linalg.ldl_solve", LD)
+    if B.ndim < 2:
+        raise IndexError(f"Dimension out of range (expected to be in range of [-{max(B.ndim, 1)}"
+                         f", {max(B.ndim, 1) - 1}], but got -2)")
+    if pivots._dtype.is_floating_point or pivots._dtype.is_complex or \
+            pivots._dtype is D.bool_:
+        raise RuntimeError(f"torch.linalg.ldl_solve: Expected pivots to be integers. Got "
+                           f"{D.type_word(pivots._dtype)}")
+    if tuple(pivots.shape) != tuple(LD.shape[:-1]):
+        raise RuntimeError(f"torch.linalg.ldl_solve: Expected LD.shape[:-1] and pivots.shape to "
+                           f"be the same, but got pivots with shape {list(pivots.shape)} "
+                           "instead")
+    n = LD.shape[-1]
+    if B.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for torch.linalg.ldl_solve: each A "
+                           f"matrix is {n} by {n} but each b matrix is {B.shape[-2]} by "
+                           f"{B.shape[-1]}")
+    if B._dtype is not LD._dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{D.type_word(B._dtype)} and A of type {D.type_word(LD._dtype)} "
+                           "instead.")
+    check_broadcast(tuple(B.shape[:-2]), tuple(LD.shape[:-2]))
+    return apply(_ldl_solve, (LD, pivots, B), (), None, LD._dtype)
+
+
+# -- out= ----------------------------------------------------------------------------------
+# torch's out= for each function that takes it. EXACT: out must have the result's dtype
+# (every tuple result, and the functions torch checks strictly); OP: the result is cast to
+# out's dtype where torch's casting rules allow. torch names these functions "linalg_<name>"
+# in its out= messages ("linalg_inv(): argument 'out' must be Tensor, not int").
+_OUT_EXACT = ("cholesky cholesky_ex cross det eig eigh eigvalsh inv inv_ex matmul matrix_norm "
+              "matrix_power multi_dot norm qr slogdet solve solve_ex solve_triangular svd "
+              "svdvals vecdot vector_norm lu lu_factor lu_factor_ex lu_solve ldl_factor "
+              "ldl_factor_ex ldl_solve")
+_OUT_CAST = "eigvals householder_product matrix_rank pinv cond tensorinv tensorsolve"
+install_table(globals(), {**{n: EXACT for n in _OUT_EXACT.split()},
+                          **{n: OP for n in _OUT_CAST.split()}}, "linalg_")

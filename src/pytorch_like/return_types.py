@@ -62,6 +62,11 @@ _TYPES = {
     "linalg_inv_ex": ["inverse", "info"],
     "linalg_solve_ex": ["result", "info"],
     "linalg_cholesky_ex": ["L", "info"],
+    "linalg_lu": ["P", "L", "U"],
+    "linalg_lu_factor": ["LU", "pivots"],
+    "linalg_lu_factor_ex": ["LU", "pivots", "info"],
+    "linalg_ldl_factor": ["LD", "pivots"],
+    "linalg_ldl_factor_ex": ["LD", "pivots", "info"],
     "linalg_lstsq": ["solution", "residuals", "rank", "singular_values"],
     "triangular_solve": ["solution", "cloned_coefficient"],
 }

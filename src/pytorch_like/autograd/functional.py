@@ -148,6 +148,10 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
         in_tuple, xs = _as_tuple(inputs, "inputs", "jacobian")
         xs = _prepare(xs, create_graph)
         out_tuple, outs = _call(func, xs, "jacobian", strict)
+        for out in outs:
+            if out.dtype.is_complex:  # torch's reverse mode builds no complex Jacobian
+                raise RuntimeError("grad can be implicitly created only for real scalar "
+                                   f"outputs but got {out.dtype}")
         rows = []
         for out in outs:
             n = out.numel()

@@ -160,8 +160,8 @@ def write_out(name: str, out, result, kind: str = OP):
     return _write_one(name, out, result, kind)
 
 
-def _with_out(name: str, fn: Callable, kind: str) -> Callable:
-    """``fn`` plus torch's keyword-only ``out=``: the wrapper the top level exports."""
+def _with_out(name: str, fn: Callable, kind: str, module: str = "pytorch_like") -> Callable:
+    """``fn`` plus torch's keyword-only ``out=``: the wrapper ``module`` exports."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, out=None, **kwargs: Any):
@@ -180,8 +180,8 @@ def _with_out(name: str, fn: Callable, kind: str) -> Callable:
                                    f"dtype of out parameter ({D.type_word(out.dtype)})")
         return write_out(name, out, fn(*args, **kwargs), kind)
 
-    # The top level is where the wrapper lives: pickle (and repr) should find it there.
-    wrapper.__module__, wrapper.__qualname__ = "pytorch_like", name
+    # ``module`` is where the wrapper lives: pickle (and repr) should find it there.
+    wrapper.__module__, wrapper.__qualname__ = module, name.rsplit(".", 1)[-1]
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -206,6 +206,21 @@ def install(namespace: dict) -> None:
         fn = namespace.get(name)
         if fn is not None and callable(fn):
             namespace[name] = _WRAPPERS[id(fn)] = _with_out(name, fn, kind)
+
+
+def install_table(namespace: dict, table: dict[str, str], prefix: str) -> None:
+    """Give the functions of a sub-namespace (``torch.linalg``, ``torch.special``) torch's
+    ``out=``: each name in ``table`` (name -> kind) is wrapped in place. Error messages
+    call the function ``prefix + name`` (``"linalg.inv"``); the wrapper reports
+    ``namespace["__name__"]`` as its module.
+
+    Example (at the end of ``linalg.py``):
+        >>> install_table(globals(), {"inv": EXACT, "norm": OP}, "linalg.")
+    """
+    module = namespace.get("__name__", "pytorch_like")
+    for name, kind in table.items():
+        fn = namespace[name]  # a name that does not exist is a bug in the table
+        namespace[name] = _with_out(prefix + name, fn, kind, module)
 
 
 # id(op function) -> its out= wrapper (the op functions live as long as their modules).
