@@ -56,7 +56,8 @@ _INLINE = {"jit": "jaxpr", "pjit": "jaxpr", "custom_jvp_call": "call_jaxpr",
 
 # Broadcasts of a logical value made during the current evaluation, and optimization
 # barriers of them, by id of the result: they are rebuilt in whatever layout a user wants
-# instead of transposed.
+# instead of transposed. Each entry keeps its result alive, so that no later value of the
+# evaluation (an inlined call's intermediates are freed) can reuse its id.
 _FILLS: contextvars.ContextVar[dict] = contextvars.ContextVar("_FILLS")
 
 
@@ -89,7 +90,7 @@ def _physical(val, perm: tuple | None):
     have_p = have or tuple(range(rank))
     want_p = perm or tuple(range(rank))
     if fill is not None:
-        operand, eqn = fill
+        operand, eqn, _ = fill
         if eqn.primitive.name == "optimization_barrier":
             return _bind(eqn, [_physical(operand, perm)])[0]
         if not jnp.shape(operand):
@@ -278,7 +279,7 @@ def _eval_eqn(eqn, vals: list) -> list:
             return [(out, perm, True)]
         out = _bind(eqn, [_logical(v) for v in vals])
         if name == "broadcast_in_dim" and len(vals) == 1:
-            _FILLS.get({})[id(out)] = (vals[0][0], eqn)
+            _FILLS.get({})[id(out)] = (vals[0][0], eqn, out)
         return _results(eqn, out, None, True)
 
     if name == "optimization_barrier":
@@ -287,7 +288,7 @@ def _eval_eqn(eqn, vals: list) -> list:
         # rebuilt, barrier and all, in the layout its user wants.
         outs = _bind(eqn, [v[0] for v in vals])
         if len(vals) == 1 and vals[0][2]:
-            _FILLS.get({})[id(outs[0])] = (vals[0], eqn)
+            _FILLS.get({})[id(outs[0])] = (vals[0], eqn, outs[0])
         return [(o, p, c) for o, (_, p, c) in zip(outs, vals)]
 
     if name in _ELEMENTWISE and not eqn.primitive.multiple_results:

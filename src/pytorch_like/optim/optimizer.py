@@ -499,9 +499,11 @@ def _as_real_update(update: Callable, static: tuple, hp: dict, p, g, state: dict
     new_p, new_s = update(static, hp, rp, _real_view(g), real_state)
     # Complex state, and state the update creates lazily in the parameter's real shape
     # (SGD's momentum buffer), goes back to complex.
-    new_s = {k: jax.lax.complex(v[..., 0], v[..., 1])
-             if jnp.iscomplexobj(state.get(k)) or (k not in state and v.shape == rp.shape)
-             else v for k, v in new_s.items()}
+    def was_complex(k, v):
+        return jnp.iscomplexobj(state[k]) if k in state else v.shape == rp.shape
+
+    new_s = {k: jax.lax.complex(v[..., 0], v[..., 1]) if was_complex(k, v) else v
+             for k, v in new_s.items()}
     return jax.lax.complex(new_p[..., 0], new_p[..., 1]), new_s
 
 
