@@ -555,3 +555,31 @@ def test_out_not_a_tensor(name):
         with pytest.raises(TypeError) as theirs:
             _single(torch, name)(out=3)
         assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("n", [None, 2, 5])
+def test_vander_values_and_gradient(n):
+    x = np.array([[1.5, -2.0, 0.0], [0.5, 3.0, -1.0]], np.float32)
+    kw = {} if n is None else {"N": n}
+    check(lambda t: pl.linalg.vander(t, **kw), lambda t: torch.linalg.vander(t, **kw), x)
+
+
+def test_vander_dtypes_and_errors():
+    torch_ = pytest.importorskip("torch")
+    for values, dt in [([1, 2, 3, 5], "int64"), ([1, 2], "int8"), ([1, 2], "uint8"),
+                       ([1 + 1j, 2 - 1j], "complex64")]:
+        ours = pl.linalg.vander(pl.tensor(values, dtype=getattr(pl, dt)), N=9)
+        theirs = torch_.linalg.vander(torch_.tensor(values, dtype=getattr(torch_, dt)), N=9)
+        assert str(ours.dtype) == str(theirs.dtype)  # integers promote to int64
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+    assert tuple(pl.linalg.vander(pl.empty(2, 0), N=2).shape) == (2, 0, 2)
+    bad = [lambda L: L.linalg.vander(L.tensor([1, 2]), N=1),
+           lambda L: L.linalg.vander(L.tensor(2.0)),
+           lambda L: L.linalg.vander(L.tensor([True, False])),
+           lambda L: L.linalg.vander(L.tensor([1.0], dtype=L.float16))]
+    for call in bad:
+        with pytest.raises(RuntimeError) as ours:
+            call(pl)
+        with pytest.raises(RuntimeError) as theirs:
+            call(torch_)
+        assert str(ours.value) == str(theirs.value)

@@ -344,3 +344,60 @@ def test_adaptive_inside_compile_matches_eager():
         eager = run(step)
     for got, want in zip(run(pl.compile(step)), eager):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+# -- linear_cross_entropy (torch 2.13) --------------------------------------------------
+_LCE_TARGET = np.array([0, 2, -100, 1, 1])
+_LCE_TARGET_K = np.array([[0, 1], [2, -100], [1, 1], [0, 2], [2, 0]])
+_LCE_PROBS = np.abs(_f32(5, 3)) / 3
+LCE_CASES = {
+    "plain": ((5, 4), (3, 4), None, _LCE_TARGET, {}),
+    "bias_sum": ((5, 4), (3, 4), (3,), _LCE_TARGET, {"reduction": "sum"}),
+    "k_dim_bias": ((5, 4), (3, 2, 4), (3, 2), _LCE_TARGET_K, {"reduction": "none"}),
+    "smoothing": ((5, 4), (3, 4), None, _LCE_TARGET, {"label_smoothing": 0.2}),
+    "probabilities": ((5, 4), (3, 4), None, _LCE_PROBS, {}),
+    "unbatched": ((4,), (3, 4), None, np.array(2), {}),
+}
+
+
+@pytest.mark.parametrize("case", list(LCE_CASES))
+def test_linear_cross_entropy_matches_torch(case):
+    xs, ws, bs, target, kw = LCE_CASES[case]
+    arrays = [_f32(*xs), _f32(*ws)] + ([_f32(*bs)] if bs else [])
+
+    def run(lib_f, tensor):
+        def fn(x, w, *b):
+            return lib_f.linear_cross_entropy(x, w, tensor(target), linear_bias=b[0] if b
+                                              else None, **kw)
+        return fn
+    check(run(F, pl.tensor), run(TF, torch.tensor) if torch else None, *arrays, atol=1e-5)
+
+
+def test_linear_cross_entropy_loss_module_and_errors():
+    torch_ = pytest.importorskip("torch")
+    x, y = _f32(5, 4), _LCE_TARGET_K
+    mods = []
+    for lib in (pl, torch_):
+        m = lib.nn.LinearCrossEntropyLoss(4, 3, out_features=(2,), bias=True,
+                                          weight=lib.tensor([1.0, 2.0, 0.5]))
+        mods.append(m)
+    mods[0].load_state_dict({k: pl.tensor(v.numpy()) for k, v in mods[1].state_dict().items()})
+    assert repr(mods[0]) == repr(mods[1])
+    losses = [m(lib.tensor(x), lib.tensor(y)) for m, lib in zip(mods, (pl, torch_))]
+    for loss in losses:
+        loss.backward()
+    np.testing.assert_allclose(losses[0].item(), losses[1].item(), rtol=1e-5)
+    np.testing.assert_allclose(mods[0].linear.weight.grad.numpy(),
+                               mods[1].linear.weight.grad.numpy(), rtol=1e-4, atol=1e-6)
+    bad = [lambda L: L.nn.functional.linear_cross_entropy(L.zeros(5, 4), L.zeros(3, 5),
+                                                          L.zeros(5, dtype=L.int64)),
+           lambda L: L.nn.functional.linear_cross_entropy(L.zeros(4), L.zeros(3, 2, 4),
+                                                          L.zeros(2, dtype=L.int64)),
+           lambda L: L.nn.LinearCrossEntropyOptions(acc_policy="fast"),
+           lambda L: L.nn.LinearCrossEntropyOptions(batch_chunk_size=0)]
+    for call in bad:
+        with pytest.raises((RuntimeError, ValueError)) as ours:
+            call(pl)
+        with pytest.raises((RuntimeError, ValueError)) as theirs:
+            call(torch_)
+        assert (type(ours.value), str(ours.value)) == (type(theirs.value), str(theirs.value))

@@ -67,7 +67,7 @@ __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "det", "slogdet"
            "matrix_rank", "matrix_power", "matrix_exp", "multi_dot", "cross", "vecdot",
            "diagonal", "matmul", "householder_product", "lu_factor", "lu_factor_ex", "lu",
            "lu_solve", "cond", "tensorinv", "tensorsolve", "ldl_factor", "ldl_factor_ex",
-           "ldl_solve"]
+           "ldl_solve", "vander"]
 
 _InvEx = _rt.linalg_inv_ex
 _SolveEx = _rt.linalg_solve_ex
@@ -1127,6 +1127,38 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *,  # noqa: N803
     check_broadcast(tuple(B.shape[:-2]), tuple(LD.shape[:-2]))
     return apply(_ldl_solve, (LD, pivots, B), (), None, LD._dtype)
 
+
+
+def _vander_fn(x, *, n):
+    # Successive products, as torch builds the powers (x * x * x, not pow(x, 3)).
+    powers = jnp.cumprod(jnp.broadcast_to(x[..., None], x.shape + (n - 1,)), axis=-1)
+    return jnp.concatenate([jnp.ones(x.shape + (1,), x.dtype), powers], axis=-1)
+
+
+_vander = Op("linalg_vander", _vander_fn, grad_name="CatBackward0")
+
+
+def vander(x: Tensor, *, N: int | None = None) -> Tensor:  # noqa: N803
+    """Mirrors ``torch.linalg.vander``: the Vandermonde matrix ``x ** [0, 1, ..., N-1]``
+    along a new last axis (powers ascending, unlike ``numpy.vander``); ``N`` defaults to
+    ``x.size(-1)``. Integer inputs give int64, as in torch.
+
+    Example:
+        >>> torch.linalg.vander(torch.tensor([1, 2, 3]))
+        tensor([[1, 1, 1],
+                [1, 2, 4],
+                [1, 3, 9]])
+    """
+    dt = x._dtype
+    if dt is D.bool_ or dt.name in ("float16", "bfloat16"):
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer "
+                           f"tensors, but got {D.type_word(dt)}")
+    if x.dim() == 0 or (N if N is not None else x.shape[-1]) <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    n = int(N if N is not None else x.shape[-1])
+    if not (dt.is_floating_point or dt.is_complex):
+        x = x.to(D.int64)
+    return apply(_vander, (x,), (("n", n),))
 
 # -- out= ----------------------------------------------------------------------------------
 # torch's out= for each function that takes it. EXACT: out must have the result's dtype

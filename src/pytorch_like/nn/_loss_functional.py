@@ -46,7 +46,7 @@ __all__ = ["cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
            "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss",
            "multi_margin_loss", "poisson_nll_loss", "gaussian_nll_loss", "triplet_margin_loss",
-           "triplet_margin_with_distance_loss", "ctc_loss"]
+           "triplet_margin_with_distance_loss", "ctc_loss", "linear_cross_entropy"]
 
 
 def _size(shape) -> str:
@@ -1256,3 +1256,47 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths,
     out = apply(_ctc_reduce, (nll, tgt_len),
                 (("reduction", reduction), ("zero_infinity", bool(zero_infinity))))
     return out.reshape(()) if unbatched and reduction == "none" else out
+
+
+def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *,  # noqa: A002
+                         linear_bias: Tensor | None = None, weight: Tensor | None = None,
+                         reduction: str = "mean", ignore_index: int | None = None,
+                         label_smoothing: float = 0.0, options=None) -> Tensor:
+    """Mirrors ``torch.nn.functional.linear_cross_entropy``: ``cross_entropy`` of the
+    logits ``input @ linear_weight.T (+ linear_bias)``.
+
+    ``linear_weight`` is ``(C, in_features)``, or ``(C, d_1, ..., d_K, in_features)`` for
+    a K-dimensional loss (then ``input`` must be ``(N, in_features)`` and the logits are
+    ``(N, C, d_1, ..., d_K)``). ``ignore_index=None`` means -100 for class-index targets.
+    Deliberate difference: ``options`` (torch's chunking) is accepted and does not change
+    the computation: this is torch's reference path.
+
+    Example:
+        >>> x, w = torch.randn(8, 16), torch.randn(10, 16)
+        >>> F.linear_cross_entropy(x, w, torch.randint(0, 10, (8,)))
+    """
+    from . import functional as F
+
+    in_features = linear_weight.shape[-1]
+    if input.shape[-1] != in_features:
+        raise RuntimeError("expected equal input and linear_weight last dimensions "
+                           f"(in_features), got {input.shape[-1]} and {in_features}, "
+                           "respectively")
+    if linear_weight.dim() > 2:
+        if input.dim() != 2:
+            raise RuntimeError(
+                f"K-dimensional loss defined by linear_weight shape {tuple(linear_weight.shape)} "
+                f"requires batched input, (N, {in_features}), got unbatched input with shape "
+                f"{tuple(input.shape)}")
+        classes = linear_weight.shape[:-1]
+        flat = linear_weight.reshape(-1, in_features)
+        bias = None if linear_bias is None else linear_bias.reshape(-1)
+        # (N, C * prod(d)) -> (N, C, d_1, ..., d_K): the class axis second, as
+        # cross_entropy wants it.
+        logits = F.linear(input, flat, bias).reshape((input.shape[0],) + tuple(classes))
+    else:
+        logits = F.linear(input, linear_weight, linear_bias)
+    if ignore_index is None:
+        ignore_index = -100
+    return cross_entropy(logits, target, weight=weight, ignore_index=ignore_index,
+                         reduction=reduction, label_smoothing=label_smoothing)

@@ -24,6 +24,7 @@ from .lazy import *  # noqa: F401,F403
 from .lazy import __all__ as _lazy_all
 from .linear import *  # noqa: F401,F403
 from .linear import __all__ as _linear_all
+from .linear_cross_entropy_options import LinearCrossEntropyOptions
 from .loss import *  # noqa: F401,F403
 from .loss import __all__ as _loss_all
 from .module import Module
@@ -49,3 +50,4 @@ __all__ = (["Module"] + list(_activation_all) + list(_container_all) + list(_con
            + list(_upsampling_all) + list(_distance_all) + list(_lazy_all))
 __all__ += list(_channelshuffle_all) + list(_fold_all)
 __all__ += list(_adaptive_all)
+__all__ += ["LinearCrossEntropyOptions"]

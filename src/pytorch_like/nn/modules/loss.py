@@ -26,7 +26,8 @@ __all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "NLLLoss2d", "PoissonNLLLoss",
            "GaussianNLLLoss", "HingeEmbeddingLoss", "MultiLabelMarginLoss", "SoftMarginLoss",
            "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
-           "MultiMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss"]
+           "MultiMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss",
+           "LinearCrossEntropyLoss"]
 
 
 class _Loss(Module):
@@ -434,3 +435,55 @@ class CTCLoss(_Loss):
                 target_lengths) -> Tensor:
         return LF.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
                            self.reduction, self.zero_infinity)
+
+
+class LinearCrossEntropyLoss(Module):
+    """A ``Linear`` layer to class logits and ``cross_entropy`` in one criterion; mirrors
+    ``torch.nn.LinearCrossEntropyLoss``.
+
+    The layer is ``self.linear``, ``Linear(in_features, num_classes * prod(out_features),
+    bias)``, stored flat as in torch (so checkpoints match); ``forward(input, target)``
+    views its weight as ``(num_classes, *out_features, in_features)`` and calls
+    ``F.linear_cross_entropy``. ``weight`` (per-class rescaling) is a buffer, as in
+    ``CrossEntropyLoss``. Deliberate difference: ``options`` does not change the
+    computation (see ``LinearCrossEntropyOptions``).
+
+    Example:
+        >>> head = torch.nn.LinearCrossEntropyLoss(16, 10)
+        >>> head(torch.randn(8, 16), torch.randint(0, 10, (8,))).backward()
+    """
+
+    def __init__(self, in_features: int, num_classes: int, *, out_features: tuple = (),
+                 bias: bool = False, device=None, dtype=None, reduction: str = "mean",
+                 weight: Tensor | None = None, ignore_index: int | None = None,
+                 label_smoothing: float = 0.0, options=None) -> None:
+        super().__init__()
+        from .linear import Linear
+
+        self.reduction = reduction
+        self.num_classes = num_classes
+        self.out_features = tuple(out_features)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+        self.options = options
+        size = num_classes
+        for d in self.out_features:
+            size *= d
+        self.linear = Linear(in_features, size, bias=bias, device=device, dtype=dtype)
+        self.register_buffer("weight", weight)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        shape = (self.num_classes,) + self.out_features
+        w = self.linear.weight.reshape(shape + (self.linear.in_features,))
+        b = None if self.linear.bias is None else self.linear.bias.reshape(shape)
+        return LF.linear_cross_entropy(input, w, target, linear_bias=b, weight=self.weight,
+                                       reduction=self.reduction,
+                                       ignore_index=self.ignore_index,
+                                       label_smoothing=self.label_smoothing,
+                                       options=self.options)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.linear.in_features}, num_classes={self.num_classes}, "
+                f"out_features={self.out_features}, bias={self.linear.bias is not None}, "
+                f"reduction={self.reduction}, ignore_index={self.ignore_index}, "
+                f"label_smoothing={self.label_smoothing}, options={self.options}")
