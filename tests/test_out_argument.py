@@ -247,3 +247,64 @@ def test_compiled_equals_eager():
     for x, y in zip(eager, compiled):
         np.testing.assert_allclose(x, y, rtol=1e-6)
     np.testing.assert_allclose(buf.numpy(), eager_buf, rtol=1e-6)
+
+
+def _out_grad_outcomes(lib):
+    """For linalg/special functions: does out= accept an input that requires grad, and an
+    out that requires grad? Where the input is accepted, does the gradient reach it
+    through out?"""
+    def spd(rg):
+        m = lib.tensor(np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]],
+                                np.float32))
+        return m.requires_grad_(rg)
+    x = np.array([0.5, 1.2, 2.5], np.float32)
+    cases = {
+        "linalg.norm": lambda rg: (lib.linalg.norm, (spd(rg),)),
+        "linalg.matrix_norm": lambda rg: (lib.linalg.matrix_norm, (spd(rg),)),
+        "linalg.cond": lambda rg: (lib.linalg.cond, (spd(rg),)),
+        "linalg.tensorsolve": lambda rg: (lib.linalg.tensorsolve,
+                                          (spd(rg), lib.tensor(x))),
+        "linalg.inv": lambda rg: (lib.linalg.inv, (spd(rg),)),
+        "linalg.det": lambda rg: (lib.linalg.det, (spd(rg),)),
+        "special.ndtr": lambda rg: (lib.special.ndtr, (lib.tensor(x).requires_grad_(rg),)),
+        "special.i1e": lambda rg: (lib.special.i1e, (lib.tensor(x).requires_grad_(rg),)),
+        "special.bessel_j0": lambda rg: (lib.special.bessel_j0,
+                                         (lib.tensor(x).requires_grad_(rg),)),
+        "special.legendre_polynomial_p": lambda rg: (
+            lib.special.legendre_polynomial_p, (lib.tensor(x).requires_grad_(rg), 3)),
+    }
+    outcomes = {}
+    for name, make in cases.items():
+        row = []
+        fn, args = make(True)
+        o = lib.empty_like(fn(*[a.detach() if isinstance(a, lib.Tensor) else a
+                                for a in args]))
+        try:
+            fn(*args, out=o)
+            grad = None
+            if o.requires_grad:
+                o.sum().backward()
+                grad = np.round(args[0].grad.numpy(), 4).tolist()
+            row.append(("input_rg", "ok", grad))
+        except RuntimeError as e:
+            row.append(("input_rg", str(e)))
+        fn, args = make(False)
+        o = lib.empty_like(fn(*args)).requires_grad_()
+        try:
+            fn(*args, out=o)
+            row.append(("out_rg", "ok", o.requires_grad))
+        except RuntimeError as e:
+            row.append(("out_rg", str(e)))
+        outcomes[name] = row
+    return outcomes
+
+
+def test_out_with_autograd_follows_torch_per_function():
+    # Native ops refuse out= when an input requires grad; composite ones (linalg.norm,
+    # special.ndtr) write a result with a history, so the gradient flows through out;
+    # functions without a gradient take even an out that requires grad.
+    torch = pytest.importorskip("torch")
+    ours, theirs = _out_grad_outcomes(pl), _out_grad_outcomes(torch)
+    assert ours.keys() == theirs.keys()
+    for name in theirs:
+        assert ours[name] == theirs[name], name

@@ -48,7 +48,7 @@ from . import _dtype as D
 from . import return_types as _rt
 from .ops import linalg as _L
 from .ops._dispatch import Op, apply
-from .ops._out import EXACT, OP, install_table
+from .ops._out import COMPOSITE, EXACT, OP, install_table
 from .ops._util import cast_for, check_broadcast, dims_arg
 from .ops.linalg import (  # noqa: F401  (re-exported as torch.linalg.*)
     LinAlgError,
@@ -1160,6 +1160,7 @@ def vander(x: Tensor, *, N: int | None = None) -> Tensor:  # noqa: N803
         x = x.to(D.int64)
     return apply(_vander, (x,), (("n", n),))
 
+
 # -- out= ----------------------------------------------------------------------------------
 # torch's out= for each function that takes it. EXACT: out must have the result's dtype
 # (every tuple result, and the functions torch checks strictly); OP: the result is cast to
@@ -1170,5 +1171,15 @@ _OUT_EXACT = ("cholesky cholesky_ex cross det eig eigh eigvalsh inv inv_ex matmu
               "svdvals vecdot vector_norm lu lu_factor lu_factor_ex lu_solve ldl_factor "
               "ldl_factor_ex ldl_solve")
 _OUT_CAST = "eigvals householder_product matrix_rank pinv cond tensorinv tensorsolve"
+# Composite in torch: out= takes a result that has a history (the others refuse it).
+_OUT_COMPOSITE = "eigvals matrix_norm norm cond tensorinv tensorsolve"
 install_table(globals(), {**{n: EXACT for n in _OUT_EXACT.split()},
-                          **{n: OP for n in _OUT_CAST.split()}}, "linalg_")
+                          **{n: OP for n in _OUT_CAST.split()}}, "linalg_",
+              {n: COMPOSITE for n in _OUT_COMPOSITE.split()},
+              # The native op torch's autograd refusal names for these.
+              {"cholesky": "linalg_cholesky_ex", "det": "_linalg_det", "eigh": "_linalg_eigh",
+               "eigvalsh": "_linalg_eigh", "inv": "linalg_inv_ex", "matmul": "matmul",
+               "matrix_power": "matmul", "multi_dot": "mm", "solve": "_linalg_solve_ex",
+               "solve_ex": "_linalg_solve_ex", "svd": "_linalg_svd", "svdvals": "_linalg_svd",
+               "slogdet": "_linalg_slogdet", "vecdot": "sum",
+               "lu_factor": "linalg_lu_factor_ex"})

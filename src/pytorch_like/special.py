@@ -42,7 +42,7 @@ import jax.scipy.special as jss
 from . import _dtype as D
 from .ops import _bessel, _polynomials
 from .ops._dispatch import Op, apply
-from .ops._out import OP, install_table
+from .ops._out import COMPOSITE, NONE, OP, install_table
 from .ops._util import cast_for, float_dtype, operand, result_dtype
 from .ops.pointwise import _binary, _tensor_arg
 from .ops.pointwise import digamma, erf, erfc, erfinv, exp2, expm1, i0, igamma, igammac
@@ -435,8 +435,9 @@ legendre_polynomial_p = _polynomial(
 
 # torch's out= on the functions defined here (the aliases of top-level functions got it
 # from the package's own table); torch names them ``special_<name>`` in its messages.
-install_table(globals(), {name: OP for name in (
-    "entr", "erfcx", "i0e", "i1", "i1e", "log_ndtr", "ndtr", "ndtri", "xlog1py", "zeta",
+# ``ndtr`` is composite in torch (out= copies a result with a history into out); the
+# functions without a gradient accept any out, even one that requires grad.
+_NO_GRAD = (
     "airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0",
     "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
     "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0",
@@ -444,4 +445,7 @@ install_table(globals(), {name: OP for name in (
     "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
     "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
     "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
-    "laguerre_polynomial_l", "legendre_polynomial_p")}, "special_")
+    "laguerre_polynomial_l", "legendre_polynomial_p")
+install_table(globals(), {name: OP for name in (
+    "entr", "erfcx", "i0e", "i1", "i1e", "log_ndtr", "ndtr", "ndtri", "xlog1py", "zeta")
+    + _NO_GRAD}, "special_", {"ndtr": COMPOSITE, **{name: NONE for name in _NO_GRAD}})

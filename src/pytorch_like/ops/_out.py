@@ -35,6 +35,7 @@ from typing import Any, Callable
 from .. import _dtype as D
 from ..autograd.grad_mode import _state as _grad_state
 from ..tensor import Tensor
+from ._inplace import check as _inplace_check
 from ._inplace import rebind
 
 # Kinds of out= behaviour. OP: cast the result to out's dtype when torch's casting rules
@@ -126,24 +127,39 @@ def _write_one(name: str, out, result: Tensor, kind: str) -> Tensor:
     return rebind(out, result)
 
 
-def write_out(name: str, out, result, kind: str = OP):
+# How out= meets autograd. REFUSE: torch's error whenever an input or out requires grad
+# (a native op). COMPOSITE: torch copies the result into out with a history (a function
+# written in terms of other ops: linalg.norm, special.ndtr), so only an out that is a leaf
+# requiring grad is refused. NONE: a function without a gradient; out may even require grad.
+REFUSE, COMPOSITE, NONE = "refuse", "composite", "none"
+
+
+def write_out(name: str, out, result, kind: str = OP, grad: str = REFUSE,
+              native: str | None = None):
     """Write ``result`` (a Tensor, or a tuple of them) into ``out`` in place; return ``out``.
 
-    Mirrors torch's ``out=`` handling; ``name`` names the function in error messages and
-    ``kind`` is one of ``OP``, ``EXACT``, ``FACTORY``, ``ARANGE`` (see the module docstring).
-    A tuple result (``torch.return_types.max`` & co.) comes back as the same named tuple
-    holding the ``out`` tensors.
+    Mirrors torch's ``out=`` handling; ``name`` names the function in error messages,
+    ``kind`` is one of ``OP``, ``EXACT``, ``FACTORY``, ``ARANGE`` (see the module docstring)
+    and ``grad`` one of ``REFUSE``, ``COMPOSITE``, ``NONE``; ``native`` is the name torch's
+    autograd refusal gives instead of ``name`` (the native op a function calls, as in
+    ``linalg_inv_ex(): functions with out=...``). A tuple result
+    (``torch.return_types.max`` & co.) comes back as the same named tuple holding the
+    ``out`` tensors.
     """
-    if kind not in (FACTORY, ARANGE) and _grad_state.enabled:
+    if grad == COMPOSITE and _grad_state.enabled:
+        for o in out if isinstance(out, (tuple, list)) else (out,):
+            if isinstance(o, Tensor):
+                _inplace_check(o)  # a leaf that requires grad: torch's in-place error
+    elif grad == REFUSE and kind not in (FACTORY, ARANGE) and _grad_state.enabled:
         results = result if isinstance(result, tuple) else (result,)
         outs = out if isinstance(out, (tuple, list)) else (out,)
         # torch refuses out= whenever autograd would have to record the op: an input that
         # requires grad (then our result has a grad_fn) or an out tensor that requires grad.
         if any(isinstance(r, Tensor) and r._node is not None for r in results) or \
                 any(isinstance(o, Tensor) and o._rg for o in outs):
-            raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
-                               "automatic differentiation, but one of the arguments requires "
-                               "grad.")
+            raise RuntimeError(f"{native or name}(): functions with out=... arguments don't "
+                               "support automatic differentiation, but one of the arguments "
+                               "requires grad.")
     if isinstance(result, tuple):
         if not isinstance(out, (tuple, list)):
             raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not "
@@ -160,7 +176,8 @@ def write_out(name: str, out, result, kind: str = OP):
     return _write_one(name, out, result, kind)
 
 
-def _with_out(name: str, fn: Callable, kind: str, module: str = "pytorch_like") -> Callable:
+def _with_out(name: str, fn: Callable, kind: str, module: str = "pytorch_like",
+              grad: str = REFUSE, native: str | None = None) -> Callable:
     """``fn`` plus torch's keyword-only ``out=``: the wrapper ``module`` exports."""
 
     @functools.wraps(fn)
@@ -178,7 +195,7 @@ def _with_out(name: str, fn: Callable, kind: str, module: str = "pytorch_like") 
             elif D.to_dtype(dtype) is not out.dtype:
                 raise RuntimeError(f"dtype {D.type_word(D.to_dtype(dtype))} does not match "
                                    f"dtype of out parameter ({D.type_word(out.dtype)})")
-        return write_out(name, out, fn(*args, **kwargs), kind)
+        return write_out(name, out, fn(*args, **kwargs), kind, grad, native)
 
     # ``module`` is where the wrapper lives: pickle (and repr) should find it there.
     wrapper.__module__, wrapper.__qualname__ = module, name.rsplit(".", 1)[-1]
@@ -208,19 +225,25 @@ def install(namespace: dict) -> None:
             namespace[name] = _WRAPPERS[id(fn)] = _with_out(name, fn, kind)
 
 
-def install_table(namespace: dict, table: dict[str, str], prefix: str) -> None:
+def install_table(namespace: dict, table: dict[str, str], prefix: str,
+                  grad: dict[str, str] | None = None,
+                  native: dict[str, str] | None = None) -> None:
     """Give the functions of a sub-namespace (``torch.linalg``, ``torch.special``) torch's
     ``out=``: each name in ``table`` (name -> kind) is wrapped in place. Error messages
-    call the function ``prefix + name`` (``"linalg.inv"``); the wrapper reports
-    ``namespace["__name__"]`` as its module.
+    call the function ``prefix + name`` (``"linalg_inv"``); the wrapper reports
+    ``namespace["__name__"]`` as its module. ``grad`` maps names to ``COMPOSITE`` or
+    ``NONE`` where torch does not refuse out= for inputs that require grad (default
+    ``REFUSE``); ``native`` maps names to the op torch's refusal message names.
 
     Example (at the end of ``linalg.py``):
-        >>> install_table(globals(), {"inv": EXACT, "norm": OP}, "linalg.")
+        >>> install_table(globals(), {"inv": EXACT, "norm": OP}, "linalg_", {"norm": COMPOSITE})
     """
     module = namespace.get("__name__", "pytorch_like")
+    grad, native = grad or {}, native or {}
     for name, kind in table.items():
         fn = namespace[name]  # a name that does not exist is a bug in the table
-        namespace[name] = _with_out(prefix + name, fn, kind, module)
+        namespace[name] = _with_out(prefix + name, fn, kind, module,
+                                    grad.get(name, REFUSE), native.get(name))
 
 
 # id(op function) -> its out= wrapper (the op functions live as long as their modules).
