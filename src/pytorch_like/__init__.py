@@ -142,6 +142,8 @@ def can_cast(from_: dtype, to: dtype) -> bool:
 from ._dtype import finfo, iinfo  # noqa: E402
 from ._toplevel import *  # noqa: F401,F403,E402
 from ._toplevel import __all__ as _toplevel_all  # noqa: E402
+from .ops._toplevel_aten import *  # noqa: F401,F403,E402  (also binds the matching Tensor methods)
+from .ops._toplevel_aten import __all__ as _toplevel_aten_all  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -170,7 +172,7 @@ __all__ = (
     + ["finfo", "iinfo"] + list(_toplevel_all)
     + ["func", "vmap", "distributions"]
     + ["special", "testing", "onnx", "jit"]
-    + ["fft"] + list(_complex_all)
+    + ["fft"] + list(_complex_all) + list(_toplevel_aten_all)
 )
 
 # torch's out= keyword on the top-level functions that take it (torch.add(a, b, out=c)); the
