@@ -464,3 +464,24 @@ def test_select_and_unfold_errors():
     with pytest.raises(RuntimeError, match="maximum size for tensor at dimension 1 is 4 but "
                                            "size is 5"):
         pl.tensor(x).unfold(1, 5, 1)
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_scatter_reduce_extremes_split_the_gradient_like_torch(case):
+    # Each result's gradient goes to the values equal to it, split evenly over ties (the
+    # input's own element included), and to nothing else; infinities stay intact.
+    torch = pytest.importorskip("torch")
+    inf = float("inf")
+    s, src, idx, red = [([0., 5, 0], [1., 2, 3], [0, 0, 2], "amax"),
+                        ([2.], [2., 2], [0, 0], "amax"),
+                        ([2., 1], [2., 0, 0], [0, 1, 1], "amin"),
+                        ([[1., 4], [3, 2]], [[5., 0], [1, 2]], [[1, 0], [0, 0]], "amax"),
+                        ([inf, 1.], [1., 3.], [0, 1], "amax")][case]
+    res = []
+    for lib in (torch, pl):
+        a = lib.tensor(s, requires_grad=True)
+        b = lib.tensor(src, requires_grad=True)
+        o = a.scatter_reduce(0, lib.tensor(idx), b, red)
+        (o * lib.arange(1.0, o.numel() + 1).reshape(o.shape)).sum().backward()
+        res.append((o.tolist(), a.grad.tolist(), b.grad.tolist(), o.grad_fn.name()))
+    assert res[0] == res[1]

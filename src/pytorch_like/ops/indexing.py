@@ -11,6 +11,7 @@ checked (JAX clamps reads and drops writes), nor are gather/scatter indices.
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -325,14 +326,39 @@ def _scatter_fn(x, idx, src, *, dim, mode):
         return ref.add(src).reshape(out_shape)
     if mode == "multiply":
         return ref.multiply(src).reshape(out_shape)
-    if mode == "amax":
-        return ref.max(src).reshape(out_shape)
-    if mode == "amin":
-        return ref.min(src).reshape(out_shape)
+    if mode in ("amax", "amin"):
+        return _EXTREME[mode](x, src, *ix).reshape(out_shape)
     raise ValueError(f"reduce argument must be either add or multiply, got {mode}")
 
 
+def _extreme_scatter(take_max: bool):
+    """``x.at[ix].max(src)`` (or min) with torch's gradient: each result's gradient is
+    split evenly between the values that equal it, the input's own element included
+    (JAX's rule for a scatter-max spreads it over every contributor)."""
+    @jax.custom_jvp
+    def f(x, src, *ix):
+        return x.at[ix].max(src) if take_max else x.at[ix].min(src)
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        x, src, *ix = primals
+        dx, dsrc = tangents[0], tangents[1]
+        ix = tuple(ix)
+        out = f(x, src, *ix)
+        self_hit = (x == out).astype(x.dtype)
+        src_hit = (src == out[ix]).astype(x.dtype)
+        count = self_hit + jnp.zeros_like(x).at[ix].add(src_hit)
+        return out, (dx * self_hit / count
+                     + jnp.zeros_like(x).at[ix].add(dsrc * src_hit / count[ix]))
+    return f
+
+
+_EXTREME = {"amax": _extreme_scatter(True), "amin": _extreme_scatter(False)}
+
 _scatter = Op("scatter", _scatter_fn, saves=(1,), grad_name="ScatterBackward0")
+# Products and extremes need the values themselves for their gradient (a plain or
+# additive scatter only needs the index).
+_scatter_by_value = Op("scatter", _scatter_fn, grad_name="ScatterReduceBackward0")
 
 
 def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:  # noqa: A002
@@ -373,8 +399,8 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *,  # noqa: A002
     mode = {"sum": "add", "prod": "multiply"}.get(reduce, reduce)
     d = _wrap_dim(dim, input.ndim)
     _check_scatter(input, d, index, src)
-    return apply(_scatter, (input, index, src), (("dim", d), ("mode", mode)), None,
-                 input._dtype)
+    return apply(_scatter if mode == "add" else _scatter_by_value, (input, index, src),
+                 (("dim", d), ("mode", mode)), None, input._dtype)
 
 
 def _index_select_fn(x, idx, *, dim):
