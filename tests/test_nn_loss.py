@@ -467,5 +467,6 @@ def test_loss_module_state_and_repr():
         assert L.MSELoss(size_average=False).reduction == "sum"
     if torch is not None:
         for name in L.__all__:
-            assert list(getattr(L, name)().state_dict()) == \
-                list(getattr(torch.nn, name)().state_dict())
+            args = (4, 3) if name == "LinearCrossEntropyLoss" else ()  # needs its sizes
+            assert list(getattr(L, name)(*args).state_dict()) == \
+                list(getattr(torch.nn, name)(*args).state_dict())
