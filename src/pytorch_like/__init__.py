@@ -89,7 +89,7 @@ from ._settings import (  # noqa: E402
     use_deterministic_algorithms,
 )
 from .amp import autocast  # noqa: E402
-from .nn.functional import cosine_similarity, pairwise_distance  # noqa: E402
+from .nn.functional import cosine_similarity, pairwise_distance  # noqa: E402,F401
 from .amp.autocast_mode import (  # noqa: E402
     autocast_decrement_nesting,
     autocast_increment_nesting,
@@ -144,6 +144,17 @@ from ._toplevel import *  # noqa: F401,F403,E402
 from ._toplevel import __all__ as _toplevel_all  # noqa: E402
 from .ops._toplevel_aten import *  # noqa: F401,F403,E402  (also binds the matching Tensor methods)
 from .ops._toplevel_aten import __all__ as _toplevel_aten_all  # noqa: E402
+# torch's top-level functions that are nn.functional's own (torch.conv2d is F.conv2d).
+from .nn.functional import adaptive_avg_pool1d, avg_pool1d, bilinear  # noqa: E402,F401
+from .nn.functional import channel_shuffle, conv1d, conv2d, conv3d  # noqa: E402,F401
+from .nn.functional import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402,F401
+from .nn.functional import hardshrink, pdist, pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
+from .nn.functional import prelu  # noqa: E402,F401
+
+_functional_all = ["adaptive_avg_pool1d", "avg_pool1d", "bilinear", "channel_shuffle", "conv1d",
+                   "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                   "conv_transpose3d", "hardshrink", "pdist", "pixel_shuffle",
+                   "pixel_unshuffle", "prelu"]
 
 __version__ = "0.1.0"
 
@@ -173,6 +184,7 @@ __all__ = (
     + ["func", "vmap", "distributions"]
     + ["special", "testing", "onnx", "jit"]
     + ["fft"] + list(_complex_all) + list(_toplevel_aten_all)
+    + _functional_all
 )
 
 # torch's out= keyword on the top-level functions that take it (torch.add(a, b, out=c)); the

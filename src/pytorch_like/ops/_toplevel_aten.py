@@ -24,16 +24,13 @@ from ..tensor import Tensor
 from ._inplace import assign
 
 __all__ = [
-    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
     "dropout", "dropout_", "alpha_dropout", "alpha_dropout_", "feature_alpha_dropout",
     "feature_alpha_dropout_", "embedding", "layer_norm", "group_norm", "batch_norm",
-    "instance_norm", "rms_norm", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
-    "adaptive_avg_pool1d", "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle",
-    "channel_shuffle", "prelu", "selu", "selu_", "celu", "celu_", "rrelu", "rrelu_",
-    "threshold", "threshold_", "hardshrink", "bilinear", "kl_div",
+    "instance_norm", "rms_norm", "max_pool1d", "max_pool2d", "max_pool3d",
+    "adaptive_max_pool1d", "selu", "selu_", "celu", "celu_", "rrelu", "rrelu_", "threshold",
+    "threshold_", "kl_div",
     "binary_cross_entropy_with_logits", "cosine_embedding_loss", "ctc_loss",
     "hinge_embedding_loss", "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss",
-    "pdist",
     "detach", "detach_", "dist", "addr", "addbmm", "ger", "adjoint", "atleast_3d",
     "row_stack", "diagonal_scatter", "select_scatter", "slice_scatter", "fill", "gradient",
     "is_inference", "nuclear_norm", "frobenius_norm", "typename", "view_copy",
@@ -74,78 +71,9 @@ def _reduction(r) -> str:
 
 
 # -- nn.functional aliases ---------------------------------------------------------------
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,  # noqa: A002
-           padding=0, dilation=1, groups: int = 1) -> Tensor:
-    """Mirrors ``torch.conv1d`` (same as ``F.conv1d``).
-
-    Example:
-        >>> torch.conv1d(torch.ones(1, 1, 5), torch.ones(1, 1, 3)).shape
-        torch.Size([1, 1, 3])
-    """
-    return _F().conv1d(input, weight, bias, stride, padding, dilation, groups)
-
-
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,  # noqa: A002
-           padding=0, dilation=1, groups: int = 1) -> Tensor:
-    """Mirrors ``torch.conv2d`` (same as ``F.conv2d``).
-
-    Example:
-        >>> torch.conv2d(torch.ones(1, 1, 4, 4), torch.ones(2, 1, 3, 3)).shape
-        torch.Size([1, 2, 2, 2])
-    """
-    return _F().conv2d(input, weight, bias, stride, padding, dilation, groups)
-
-
-def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,  # noqa: A002
-           padding=0, dilation=1, groups: int = 1) -> Tensor:
-    """Mirrors ``torch.conv3d`` (same as ``F.conv3d``).
-
-    Example:
-        >>> torch.conv3d(torch.ones(1, 1, 3, 3, 3), torch.ones(1, 1, 3, 3, 3)).shape
-        torch.Size([1, 1, 1, 1, 1])
-    """
-    return _F().conv3d(input, weight, bias, stride, padding, dilation, groups)
-
-
-def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
-                     stride=1, padding=0, output_padding=0, groups: int = 1,
-                     dilation=1) -> Tensor:
-    """Mirrors ``torch.conv_transpose1d`` (same as ``F.conv_transpose1d``).
-
-    Example:
-        >>> torch.conv_transpose1d(torch.ones(1, 1, 3), torch.ones(1, 1, 2)).shape
-        torch.Size([1, 1, 4])
-    """
-    return _F().conv_transpose1d(input, weight, bias, stride, padding, output_padding,
-                                 groups, dilation)
-
-
-def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
-                     stride=1, padding=0, output_padding=0, groups: int = 1,
-                     dilation=1) -> Tensor:
-    """Mirrors ``torch.conv_transpose2d`` (same as ``F.conv_transpose2d``).
-
-    Example:
-        >>> torch.conv_transpose2d(torch.ones(1, 1, 3, 3), torch.ones(1, 1, 2, 2)).shape
-        torch.Size([1, 1, 4, 4])
-    """
-    return _F().conv_transpose2d(input, weight, bias, stride, padding, output_padding,
-                                 groups, dilation)
-
-
-def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
-                     stride=1, padding=0, output_padding=0, groups: int = 1,
-                     dilation=1) -> Tensor:
-    """Mirrors ``torch.conv_transpose3d`` (same as ``F.conv_transpose3d``).
-
-    Example:
-        >>> torch.conv_transpose3d(torch.ones(1, 1, 2, 2, 2), torch.ones(1, 1, 2, 2, 2)).shape
-        torch.Size([1, 1, 3, 3, 3])
-    """
-    return _F().conv_transpose3d(input, weight, bias, stride, padding, output_padding,
-                                 groups, dilation)
-
-
+# Where torch's top-level function *is* nn.functional's (torch.conv2d, pixel_shuffle, prelu,
+# ...), the package exports F's own function (__init__.py); the ones here differ from F's
+# in argument order, defaults or reduction codes.
 def dropout(input: Tensor, p: float, train: bool) -> Tensor:  # noqa: A002
     """Mirrors ``torch.dropout``: ``p`` and ``train`` are required (no defaults), as in torch.
 
@@ -321,28 +249,6 @@ def max_pool3d(input: Tensor, kernel_size, stride=(), padding=0, dilation=1,  # 
     return _F().max_pool3d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
 
 
-def avg_pool1d(input: Tensor, kernel_size, stride=(), padding=0,  # noqa: A002
-               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
-    """Mirrors ``torch.avg_pool1d``; an empty ``stride`` means the kernel size.
-
-    Example:
-        >>> torch.avg_pool1d(torch.tensor([[1., 3., 2., 4.]]), 2)
-        tensor([[2., 3.]])
-    """
-    return _F().avg_pool1d(input, kernel_size, stride or None, padding, ceil_mode,
-                           count_include_pad)
-
-
-def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:  # noqa: A002
-    """Mirrors ``torch.adaptive_avg_pool1d``.
-
-    Example:
-        >>> torch.adaptive_avg_pool1d(torch.tensor([[1., 3., 2., 4.]]), 2)
-        tensor([[2., 3.]])
-    """
-    return _F().adaptive_avg_pool1d(input, output_size)
-
-
 def adaptive_max_pool1d(input: Tensor, output_size) -> tuple:  # noqa: A002
     """Mirrors ``torch.adaptive_max_pool1d``: always ``(values, indices)``, as ATen does.
 
@@ -351,46 +257,6 @@ def adaptive_max_pool1d(input: Tensor, output_size) -> tuple:  # noqa: A002
         tensor([[1, 3]])
     """
     return tuple(_F().adaptive_max_pool1d(input, output_size, return_indices=True))
-
-
-def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
-    """Mirrors ``torch.pixel_shuffle``.
-
-    Example:
-        >>> torch.pixel_shuffle(torch.ones(1, 4, 1, 1), 2).shape
-        torch.Size([1, 1, 2, 2])
-    """
-    return _F().pixel_shuffle(input, upscale_factor)
-
-
-def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A002
-    """Mirrors ``torch.pixel_unshuffle``.
-
-    Example:
-        >>> torch.pixel_unshuffle(torch.ones(1, 1, 2, 2), 2).shape
-        torch.Size([1, 4, 1, 1])
-    """
-    return _F().pixel_unshuffle(input, downscale_factor)
-
-
-def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
-    """Mirrors ``torch.channel_shuffle``.
-
-    Example:
-        >>> torch.channel_shuffle(torch.arange(4.).view(1, 4, 1), 2).flatten()
-        tensor([0., 2., 1., 3.])
-    """
-    return _F().channel_shuffle(input, groups)
-
-
-def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
-    """Mirrors ``torch.prelu`` (and ``Tensor.prelu``).
-
-    Example:
-        >>> torch.prelu(torch.tensor([-2., 1.]), torch.tensor([0.5]))
-        tensor([-1.,  1.])
-    """
-    return _F().prelu(input, weight)
 
 
 def selu(input: Tensor) -> Tensor:  # noqa: A002
@@ -474,27 +340,6 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:  # noqa
         tensor([0., 3.])
     """
     return assign(input, lambda: _F().threshold(input, threshold, value))
-
-
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
-    """Mirrors ``torch.hardshrink`` (and ``Tensor.hardshrink``).
-
-    Example:
-        >>> torch.hardshrink(torch.tensor([0.2, 1.]))
-        tensor([0., 1.])
-    """
-    return _F().hardshrink(input, lambd)
-
-
-def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
-             bias: Tensor | None = None) -> Tensor:
-    """Mirrors ``torch.bilinear`` (same as ``F.bilinear``).
-
-    Example:
-        >>> torch.bilinear(torch.ones(1, 2), torch.ones(1, 3), torch.ones(4, 2, 3)).shape
-        torch.Size([1, 4])
-    """
-    return _F().bilinear(input1, input2, weight, bias)
 
 
 def kl_div(input: Tensor, target: Tensor, reduction: int = 0, *,  # noqa: A002
@@ -597,16 +442,6 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
     """
     return _F().triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
                                     reduction=_reduction(reduction))
-
-
-def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
-    """Mirrors ``torch.pdist``.
-
-    Example:
-        >>> torch.pdist(torch.tensor([[0., 0.], [3., 4.]]))
-        tensor([5.])
-    """
-    return _F().pdist(input, p)
 
 
 # -- plain tensor functions --------------------------------------------------------------
@@ -1393,10 +1228,18 @@ def _index_reduce_(self: Tensor, dim: int, index: Tensor, source: Tensor, reduce
                                              include_self=include_self))
 
 
+def _hardshrink(self: Tensor, lambd: float = 0.5) -> Tensor:
+    return _F().hardshrink(self, lambd)
+
+
+def _prelu(self: Tensor, weight: Tensor) -> Tensor:
+    return _F().prelu(self, weight)
+
+
 def _install_methods() -> None:
     for name, fn in [("addr", addr), ("addbmm", addbmm), ("adjoint", adjoint),
-                     ("dist", dist), ("ger", ger), ("hardshrink", hardshrink),
-                     ("prelu", prelu), ("diagonal_scatter", diagonal_scatter),
+                     ("dist", dist), ("ger", ger), ("hardshrink", _hardshrink),
+                     ("prelu", _prelu), ("diagonal_scatter", diagonal_scatter),
                      ("select_scatter", select_scatter), ("slice_scatter", slice_scatter),
                      ("index_reduce", index_reduce), ("index_reduce_", _index_reduce_),
                      ("resize_", _resize_), ("resize_as_", _resize_as_),
