@@ -69,3 +69,10 @@ def interleaved_us(fns: dict[str, Callable[[], object]], *, number: int = 100,
                 sync(out)
             times[name].append((time.perf_counter() - t0) / number * 1e6)
     return {k: statistics.median(v) for k, v in times.items()}
+
+
+def cpu_dispatch() -> str:
+    """How JAX runs CPU programs in this process: 'async' (JAX's default) or 'sync'
+    (``PYTORCH_LIKE_CPU_SYNC_DISPATCH=1``; see ``pytorch_like/_backend.py``)."""
+    import jax
+    return "async" if jax.config.values.get("jax_cpu_enable_async_dispatch", True) else "sync"

@@ -116,7 +116,7 @@ def main() -> None:
     for j, a in zip(grad_pos, out[1]):
         state.handles[j]._grad._cell.a = a
     fixed = ([jnp.array(a, copy=True) for a in out[0]], [jnp.array(a, copy=True) for a in out[1]],
-             list(out[2]), [], [], list(out[5]), [])
+             list(out[2]), [], [], list(out[5]), [], [])
     step._cache[key] = (lambda *a: fixed, holder)
     python_only = interleaved_us({"stub": lambda: step(x, y)._data}, number=2000, rounds=7)
     step._cache[key] = (jitted, holder)

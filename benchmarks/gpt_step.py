@@ -43,7 +43,7 @@ import numpy as np
 
 import pytorch_like as pl
 from _timing import block as _sync
-from _timing import interleaved_us
+from _timing import cpu_dispatch, interleaved_us
 
 try:
     import torch
@@ -268,7 +268,8 @@ def main() -> None:
     if args.torch_threads:
         torch.set_num_threads(args.torch_threads)
     print(f"jax {jax.__version__} on {jax.devices()[0].device_kind}; torch {torch.__version__} "
-          f"({torch.get_num_threads()} threads); dropout {args.dropout}")
+          f"({torch.get_num_threads()} threads); dropout {args.dropout}; CPU dispatch "
+          f"{cpu_dispatch()}")
     rows = []
     all_ok = True
     for name in args.config:

@@ -26,7 +26,7 @@ import optax
 
 import pytorch_like as pl
 from _timing import block as _sync
-from _timing import interleaved_us
+from _timing import cpu_dispatch, interleaved_us
 
 try:
     import torch
@@ -228,7 +228,7 @@ def main() -> None:
     ap.add_argument("--no-eager", action="store_true")
     args = ap.parse_args()
     print(f"jax {jax.__version__} on {jax.devices()[0].device_kind}; "
-          f"torch {torch.__version__ if torch else '-'}")
+          f"torch {torch.__version__ if torch else '-'}; CPU dispatch {cpu_dispatch()}")
     print(f"{'config':18s} {'compiled':>9s} {'jax+optax':>10s} {'eager':>8s} {'torch':>8s} "
           f"{'comp/jax':>9s} {'torch/comp':>11s} {'torch/eager':>12s} {'1st call s':>11s} "
           f"{'2nd call s':>11s} {'nnx.jit':>8s} {'jax+grads':>10s} {'comp/jax+g':>11s} "

@@ -380,3 +380,55 @@ def test_arguments_changed_in_place_change_as_in_eager_mode():
     np.testing.assert_array_equal(c[1], e[1])
     np.testing.assert_array_equal(c[2], e[2])
     assert c[3] == e[3] == 2
+
+
+
+_SCRATCH_PROGRAM = """
+import resource, warnings
+import pytorch_like as torch
+x = torch.randn(4096, 4096)
+v = torch.randn(4096, 1)
+
+@torch.compile
+def f(x, v):
+    return (x.sin() @ v).sum()  # x.sin() is a 64 MiB scratch buffer of the program
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    for _ in range(4):
+        f(x, v).item()
+hints = [w for w in caught if "scratch memory" in str(w.message)]
+faults = []
+for _ in range(3):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    f(x, v).item()
+    faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+print(len(hints), hints[0].filename.endswith("<string>") if hints else None, min(faults))
+"""
+
+
+def _scratch_run(env_extra: dict) -> tuple:
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k != "PYTORCH_LIKE_CPU_SYNC_DISPATCH"}
+    out = subprocess.run([sys.executable, "-c", _SCRATCH_PROGRAM], env={**env, **env_extra},
+                         check=True, capture_output=True, text=True, timeout=300)
+    hints, at_user_line, faults = out.stdout.split()[-3:]
+    return int(hints), at_user_line, int(faults)
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"),
+                    reason="glibc's thread arenas are what the hint is about")
+def test_scratch_memory_a_thread_arena_cannot_hold_is_named_and_the_switch_works():
+    # A CPU program needing over 64 MiB of scratch, run on a JAX worker thread (JAX's
+    # default asynchronous dispatch), gets the block mapped and unmapped by glibc on every
+    # call: 16k page faults of 4 KiB per call. compile says so once, at the user's line,
+    # and PYTORCH_LIKE_CPU_SYNC_DISPATCH=1 (the calling thread's main arena) removes them.
+    import jax
+    if jax.default_backend() != "cpu":
+        pytest.skip("concerns JAX's CPU client")
+    hints, at_user_line, faults = _scratch_run({})
+    assert (hints, at_user_line) == (1, "True") and faults > 10000
+    hints, _, faults = _scratch_run({"PYTORCH_LIKE_CPU_SYNC_DISPATCH": "1"})
+    assert hints == 0 and faults < 1000

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from . import _backend  # noqa: F401  (first: it sets JAX's CPU dispatch before any array exists)
 from . import _dtype
 from ._device import device
 from ._dtype import (

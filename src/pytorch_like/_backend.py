@@ -9,7 +9,19 @@ On CPU, two facts measured on this project's machines make training steps much f
 - glibc's allocator returns XLA's large per-step temporaries to the OS and faults them in
   again every step; raising the mmap threshold, trim threshold and top pad keeps them
   (``mallopt``, applied once, on Linux with glibc, when the first CPU program is compiled;
-  ``PYTORCH_LIKE_NO_MALLOPT=1`` turns it off).
+  ``PYTORCH_LIKE_NO_MALLOPT=1`` turns it off);
+- ``mallopt`` does not reach a program whose scratch memory exceeds 64 MiB (the medium GPT
+  of ``benchmarks/gpt_step.py``: 107 MB; the MNIST CNN at batch 256): with JAX's
+  asynchronous CPU dispatch the program runs on a worker thread, glibc gives worker
+  threads their own arenas, an arena cannot hold a block over 64 MiB, and the block is
+  mapped and unmapped on every call, so each call faults it in again page by page.
+  Synchronous dispatch runs the program on the calling thread, whose allocations come
+  from the main arena and stay mapped; it also stops Python from running ahead of the
+  computation, which costs eager mode and small compiled steps more than it saves them.
+  JAX's default therefore stays; ``PYTORCH_LIKE_CPU_SYNC_DISPATCH=1`` (read at import)
+  or ``jax.config.update("jax_cpu_enable_async_dispatch", False)`` before the first
+  tensor exists switches, and ``compile`` says so once when it builds a CPU program that
+  needs more scratch than an arena holds (``warn_if_scratch_is_remapped``).
 
 GPU and TPU keep XLA's defaults.
 """
@@ -18,6 +30,8 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
+import warnings
 
 import jax
 
@@ -60,6 +74,59 @@ def relayout_enabled() -> bool:
     return jax.default_backend() == "cpu" and not os.environ.get("PYTORCH_LIKE_NO_RELAYOUT")
 
 
+# The largest block a glibc thread arena holds (HEAP_MAX_SIZE on 64-bit Linux).
+_ARENA_HEAP_MAX = 64 << 20
+_hinted = [False]
+
+
+def _prefer_synchronous_cpu_dispatch() -> None:
+    """Honour ``PYTORCH_LIKE_CPU_SYNC_DISPATCH=1``: CPU programs run on the calling thread.
+
+    Runs when this module is imported, which ``import pytorch_like`` does first. JAX reads
+    the setting when it creates its CPU client, so it is skipped when the client exists.
+    """
+    if os.environ.get("PYTORCH_LIKE_CPU_SYNC_DISPATCH", "") in ("", "0"):
+        return
+    try:
+        from jax._src import xla_bridge
+        if not xla_bridge.backends_are_initialized():
+            jax.config.update("jax_cpu_enable_async_dispatch", False)
+    except (ImportError, AttributeError):  # a JAX without the option: keep its default
+        return
+
+
+def _async_cpu_dispatch() -> bool:
+    return bool(jax.config.values.get("jax_cpu_enable_async_dispatch", False))
+
+
+def warn_if_scratch_is_remapped(lowered, stacklevel: int = 2) -> None:
+    """Say once per process that a CPU program's scratch memory is faulted in every call.
+
+    Mirrors the spirit of ``torch.compile``'s one-time performance hints (TF32). Only on
+    Linux (glibc), on the CPU backend, under JAX's asynchronous dispatch, and for a program
+    needing more scratch than a glibc thread arena can hold; ``lowered`` is the program's
+    ``jax.stages.Lowered`` (compiling it again hits JAX's cache).
+    """
+    if (_hinted[0] or not sys.platform.startswith("linux")
+            or jax.default_backend() != "cpu" or not _async_cpu_dispatch()):
+        return
+    try:
+        scratch = lowered.compile().memory_analysis().temp_size_in_bytes
+    except Exception:  # no memory analysis on this JAX: nothing to say
+        return
+    if scratch <= _ARENA_HEAP_MAX:
+        return
+    _hinted[0] = True
+    warnings.warn(
+        f"pytorch_like.compile: this program needs {scratch / 2**20:.1f} MiB of scratch "
+        "memory, more than a glibc thread arena holds (64 MiB): under JAX's asynchronous "
+        "CPU dispatch it is mapped and faulted in again on every call. To run CPU programs "
+        "on the calling "
+        "thread instead, set PYTORCH_LIKE_CPU_SYNC_DISPATCH=1 before starting Python (or "
+        "call jax.config.update('jax_cpu_enable_async_dispatch', False) before creating "
+        "any tensor).", UserWarning, stacklevel=stacklevel + 1)
+
+
 def _tune_malloc() -> None:
     if _tuned[0] or os.environ.get("PYTORCH_LIKE_NO_MALLOPT"):
         return
@@ -72,3 +139,6 @@ def _tune_malloc() -> None:
     libc.mallopt(m_mmap_threshold, 1 << 30)
     libc.mallopt(m_trim_threshold, 2 ** 31 - 1)
     libc.mallopt(m_top_pad, 256 << 20)
+
+
+_prefer_synchronous_cpu_dispatch()

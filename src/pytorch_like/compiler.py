@@ -47,7 +47,7 @@ import numpy as np
 from jax.extend.core import jaxpr_as_fun
 
 from . import _relayout, _structure
-from ._backend import compiler_options, relayout_enabled
+from ._backend import compiler_options, relayout_enabled, warn_if_scratch_is_remapped
 from ._structure import _TrackedDict
 from .autograd.grad_mode import _state as _grad_state
 from .random import Generator, default_generator
@@ -415,6 +415,8 @@ class CompiledFunction:
                 lowered = jitted.lower(*inputs)
                 if holder["single_use"]:
                     jitted = lowered.compile(compiler_options(quick=True))
+                else:
+                    warn_if_scratch_is_remapped(lowered, stacklevel=2)
             new_cells, new_grads, new_keys, new_lrs, new_extra, out, arg_grads, new_args = \
                 jitted(*inputs)
         except Exception:
