@@ -393,8 +393,15 @@ v = torch.randn(4096, 1)
 def f(x, v):
     return (x.sin() @ v).sum()  # x.sin() is a 64 MiB scratch buffer of the program
 
+@torch.compile
+def g(x, v):
+    return (x.cos() @ v).sum()
+
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
+    with torch.no_grad():  # an evaluation loop: no hint
+        g(x, v).item()
+    assert not caught, caught
     for _ in range(4):
         f(x, v).item()
 hints = [w for w in caught if "scratch memory" in str(w.message)]
@@ -423,8 +430,9 @@ def _scratch_run(env_extra: dict) -> tuple:
 def test_scratch_memory_a_thread_arena_cannot_hold_is_named_and_the_switch_works():
     # A CPU program needing over 64 MiB of scratch, run on a JAX worker thread (JAX's
     # default asynchronous dispatch), gets the block mapped and unmapped by glibc on every
-    # call: 16k page faults of 4 KiB per call. compile says so once, at the user's line,
-    # and PYTORCH_LIKE_CPU_SYNC_DISPATCH=1 (the calling thread's main arena) removes them.
+    # call: 16k page faults of 4 KiB per call. compile says so once, at the user's line, for
+    # a training step (grad mode on; not for a no_grad evaluation), and
+    # PYTORCH_LIKE_CPU_SYNC_DISPATCH=1 (the calling thread's main arena) removes them.
     import jax
     if jax.default_backend() != "cpu":
         pytest.skip("concerns JAX's CPU client")

@@ -20,8 +20,8 @@ On CPU, two facts measured on this project's machines make training steps much f
   computation, which costs eager mode and small compiled steps more than it saves them.
   JAX's default therefore stays; ``PYTORCH_LIKE_CPU_SYNC_DISPATCH=1`` (read at import)
   or ``jax.config.update("jax_cpu_enable_async_dispatch", False)`` before the first
-  tensor exists switches, and ``compile`` says so once when it builds a CPU program that
-  needs more scratch than an arena holds (``warn_if_scratch_is_remapped``).
+  tensor exists switches, and ``compile`` says so once when it builds a CPU training step
+  that needs more scratch than an arena holds (``warn_if_scratch_is_remapped``).
 
 GPU and TPU keep XLA's defaults.
 """

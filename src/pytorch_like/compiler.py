@@ -415,7 +415,10 @@ class CompiledFunction:
                 lowered = jitted.lower(*inputs)
                 if holder["single_use"]:
                     jitted = lowered.compile(compiler_options(quick=True))
-                else:
+                elif _grad_state.enabled:
+                    # Training steps only: they run thousands of times, and an evaluation
+                    # loop under no_grad (the MNIST example's batches of 1000) would turn
+                    # the hint into noise for a few percent.
                     warn_if_scratch_is_remapped(lowered, stacklevel=2)
             new_cells, new_grads, new_keys, new_lrs, new_extra, out, arg_grads, new_args = \
                 jitted(*inputs)
