@@ -134,3 +134,37 @@ def test_determinism_and_matmul_precision_switches():
         pl.set_float32_matmul_precision("highest")
         jax.config.update("jax_default_matmul_precision", before)
         pl._settings._matmul_precision[0] = "highest"
+
+
+@no_gpu
+def test_device_argument_on_the_default_device_compiles_nothing_new():
+    # torch.arange(n, device=x.device) inside a forward is everyday torch; an explicitly
+    # placed (committed) JAX array made each op it reached compile a second program.
+    import logging
+    compiled = []
+
+    class _Count(logging.Handler):
+        def emit(self, record):
+            if "Finished XLA compilation" in record.getMessage():
+                compiled.append(record.getMessage())
+
+    handler, logger = _Count(), logging.getLogger("jax")
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        with jax.log_compiles(True):
+            def make(**device):
+                return (pl.arange(11, dtype=pl.float32, **device),
+                        pl.tensor(np.arange(11, dtype=np.float32), **device),
+                        pl.zeros(11, **device) + pl.ones(11))
+
+            for b in make():
+                (b.exp() * 3).sum()
+            before = len(compiled)
+            for b in make(device="cpu") + make(device=pl.device("cpu")):
+                (b.exp() * 3).sum()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    assert len(compiled) == before, compiled[before:]

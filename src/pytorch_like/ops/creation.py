@@ -32,7 +32,18 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty"
 def _place(a, device):
     if device is None:
         return a
-    return jax.device_put(a, to_jax_device(device))
+    jd = to_jax_device(device)
+    if not getattr(a, "_committed", False) and jd == _default_jax_device():
+        # Left uncommitted, like an array made without device=: JAX compiles a separate
+        # program for committed inputs, so torch.arange(n, device=x.device) in a forward
+        # made every op it reached compile twice.
+        return a if isinstance(a, jax.Array) else jax.device_put(a)
+    return jax.device_put(a, jd)
+
+
+def _default_jax_device():
+    dd = jax.config.values.get("jax_default_device")
+    return dd if isinstance(dd, jax.Device) else jax.devices()[0]
 
 
 def _check_int_range(arr: np.ndarray, dtype: D.dtype) -> None:
