@@ -151,6 +151,22 @@ from .nn.functional import channel_shuffle, conv1d, conv2d, conv3d  # noqa: E402
 from .nn.functional import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402,F401
 from .nn.functional import hardshrink, pdist, pixel_shuffle, pixel_unshuffle  # noqa: E402,F401
 from .nn.functional import prelu  # noqa: E402,F401
+# torch's constants, layouts and memory formats, torch.cpu, DLPack and the small legacy
+# pieces of its namespace.
+from ._layout import *  # noqa: F401,F403,E402
+from ._layout import __all__ as _layout_all  # noqa: E402
+from ._namespace_extras import *  # noqa: F401,F403,E402
+from ._namespace_extras import __all__ as _extras_all  # noqa: E402
+from .random import default_generator  # noqa: E402,F401
+from .utils.dlpack import from_dlpack  # noqa: E402,F401  (also binds torch.utils.dlpack)
+from . import cpu  # noqa: E402,F401
+
+from math import e, inf, nan, pi  # noqa: E402,F401  (torch's are math's own floats)
+
+newaxis = None
+
+_namespace_all = (["pi", "e", "inf", "nan", "newaxis", "default_generator", "from_dlpack",
+                   "cpu"] + list(_layout_all) + list(_extras_all))
 
 _functional_all = ["adaptive_avg_pool1d", "avg_pool1d", "bilinear", "channel_shuffle", "conv1d",
                    "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -186,6 +202,7 @@ __all__ = (
     + ["special", "testing", "onnx", "jit"]
     + ["fft"] + list(_complex_all) + list(_toplevel_aten_all)
     + _functional_all
+    + _namespace_all
 )
 
 # torch's out= keyword on the top-level functions that take it (torch.add(a, b, out=c)); the

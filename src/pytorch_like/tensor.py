@@ -24,6 +24,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import device as _device_cls
+from ._layout import contiguous_format as _contiguous_format
 from ._device import from_jax_device, to_jax_device
 from ._size import Size
 
@@ -223,11 +224,19 @@ class Tensor:
     def is_complex(self) -> bool:
         return self._dtype.is_complex
 
-    def is_contiguous(self, memory_format=None) -> bool:
+    def is_contiguous(self, memory_format=_contiguous_format) -> bool:
         """Mirrors ``Tensor.is_contiguous``: False for views whose strides skip or reorder
-        (``x.t()``, ``x[:, 0]``)."""
-        from .ops._views import is_contiguous
-        return is_contiguous(self)
+        (``x.t()``, ``x[:, 0]``); ``memory_format=torch.channels_last`` asks about NHWC order
+        instead (False for a tensor of another rank, as in torch).
+
+        Example:
+            >>> torch.zeros(2, 3).t().is_contiguous()
+            False
+        """
+        from .ops._views import check_format, is_contiguous
+        if memory_format is not _contiguous_format:
+            memory_format = check_format(memory_format, "is_contiguous", optional=False)
+        return is_contiguous(self, memory_format)
 
     def stride(self, dim: int | None = None):
         """Mirrors ``Tensor.stride``: the strides torch would give this tensor, in elements."""
@@ -517,7 +526,8 @@ class Tensor:
 
     # -- device and dtype ----------------------------------------------------------------
     def to(self, *args, **kwargs) -> Tensor:
-        """Mirrors ``Tensor.to(device)``, ``.to(dtype)``, ``.to(other)``, ``.to(device, dtype)``."""
+        """Mirrors ``Tensor.to(device)``, ``.to(dtype)``, ``.to(other)``, ``.to(device, dtype)``;
+        ``memory_format=`` lays a copy out as torch does (``torch.channels_last``)."""
         dtype = kwargs.get("dtype")
         dev = kwargs.get("device")
         for a in args:
@@ -537,6 +547,9 @@ class Tensor:
             if not _traced(a) and jd not in a.devices():
                 from .ops.pointwise import _to_device
                 out = _to_device(out, jd)
+        if out is not self or kwargs.get("memory_format") is not None:
+            from .ops._views import to_memory_format
+            out = to_memory_format(self, out, kwargs.get("memory_format"))
         return out
 
     def type(self, dtype=None, non_blocking: bool = False):

@@ -6,13 +6,17 @@ Each method calls the one op function that also serves ``torch.<name>``; in-plac
 
 from __future__ import annotations
 
+import warnings
+
 import jax
 import numpy as np
 
 from .. import _dtype as D
+from .._layout import contiguous_format, layout, preserve_format, strided
 from ..random import _next_key
 from ..tensor import Tensor
 from . import _views, creation, indexing, linalg, pointwise, reduction, search, shape
+from . import complex as complex_ops
 from ._sampling import sample
 from ._inplace import assign, check, rebind
 from ._util import operand
@@ -72,20 +76,140 @@ _method("expand_as", shape.expand_as)
 _method("flatten", shape.flatten)
 
 
-def _contiguous(self, memory_format=None):
-    """Mirrors ``Tensor.contiguous``: the tensor itself, or a contiguous copy of a view
-    whose strides are not."""
-    return self if _views.is_contiguous(self) else pointwise.clone(self)
+def _contiguous(self, memory_format=contiguous_format):
+    """Mirrors ``Tensor.contiguous``: the tensor itself when it is contiguous in
+    ``memory_format``, else a copy laid out in it (``torch.channels_last``: NHWC order,
+    strides ``(H*W*C, 1, W*C, C)``); values never change.
+
+    Example:
+        >>> torch.zeros(2, 3, 4, 5).contiguous(memory_format=torch.channels_last).stride()
+        (60, 1, 15, 3)
+    """
+    fmt = _views.check_format(memory_format, "contiguous", optional=False)
+    if fmt is preserve_format:
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    if _views.is_contiguous(self, fmt):
+        return self
+    return _views.with_memory_format(self, pointwise.clone(self), fmt)
 
 
+def _clone(self, *, memory_format=None):
+    """Mirrors ``Tensor.clone``: a copy that stays in the autograd graph, laid out in
+    ``memory_format`` (default ``torch.preserve_format``: the clone of a dense tensor has
+    its strides, so a channels-last tensor's clone is channels-last and ``x.t().clone()``
+    is not contiguous, as in torch).
+
+    Example:
+        >>> x = torch.zeros(2, 3, 4, 5)
+        >>> x.clone(memory_format=torch.channels_last).is_contiguous(
+        ...     memory_format=torch.channels_last)
+        True
+    """
+    fmt = _views.check_format(memory_format, "clone")
+    if fmt is not preserve_format:
+        _views.check_rank(fmt, self.ndim)
+    return _views.with_memory_format(self, pointwise.clone(self), fmt)
+
+
+def _layout(self) -> layout:
+    """Mirrors ``Tensor.layout``: always ``torch.strided`` (tensors here are dense)."""
+    return strided
+
+
+def _deprecated_0d(what: str, advice: str) -> None:
+    warnings.warn(f"{what} is deprecated on 0-D tensors. {advice}", UserWarning, stacklevel=3)
+
+
+def _mT(self):
+    """Mirrors ``Tensor.mT``: the last two dims transposed (a view); a 0-D tensor is
+    returned as is with torch's deprecation warning, a 1-D one is torch's error."""
+    if self.ndim == 0:
+        _deprecated_0d("Tensor.mT", "This function is the identity in these cases.")
+        return self
+    if self.ndim < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
+                           f"Got {self.ndim}-D tensor.")
+    return shape.transpose(self, -2, -1)
+
+
+def _mH(self):
+    """Mirrors ``Tensor.mH``: the conjugate transpose of the last two dims (``mT`` for a
+    real tensor). Difference: torch's conjugation is a lazy view; a complex result here is
+    a new tensor (gradients are torch's either way).
+
+    Example:
+        >>> torch.tensor([[1 + 2j, 3j]]).mH
+        tensor([[1.-2.j],
+                [0.-3.j]])
+    """
+    if self.ndim == 0:
+        _deprecated_0d("Tensor.mH", "Consider using x.conj().")
+        return complex_ops.conj(self)
+    if self.ndim < 2:
+        raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. "
+                           f"Got {self.ndim}-D tensor.")
+    return complex_ops.conj(shape.transpose(self, -2, -1))
+
+
+def _dlpack(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+    """Mirrors ``Tensor.__dlpack__``: a DLPack capsule of this tensor's values (so NumPy,
+    JAX or real torch can read it with their ``from_dlpack``); a tensor that requires grad
+    is refused with torch's BufferError.
+
+    Example:
+        >>> import numpy as np
+        >>> np.from_dlpack(torch.arange(3))
+        array([0, 1, 2])
+    """
+    from ..utils.dlpack import dlpack_capsule
+
+    if self._rg:
+        raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+    kwargs = {k: v for k, v in (("stream", stream), ("max_version", max_version),
+                                ("dl_device", dl_device), ("copy", copy)) if v is not None}
+    return dlpack_capsule(self, **kwargs)
+
+
+def _dlpack_device(self) -> tuple:
+    """Mirrors ``Tensor.__dlpack_device__``: ``(device type, index)`` of the exported data
+    (a NumPy copy, hence the CPU, when 64-bit values are stored in 32 bits)."""
+    a = self._cell.a
+    if np.dtype(a.dtype) != np.dtype(self._dtype.np):
+        return (1, 0)
+    return a.__dlpack_device__()
+
+
+def _H(self):
+    """Mirrors ``Tensor.H``: the conjugate transpose of a matrix (2-D only, as in torch;
+    ``mH`` serves batches); a 0-D tensor is returned conjugated with torch's warning.
+
+    Example:
+        >>> torch.tensor([[1 + 1j, 2.]]).H
+        tensor([[1.-1.j],
+                [2.-0.j]])
+    """
+    if self.ndim == 0:
+        _deprecated_0d("Tensor.H", "Consider using x.conj().")
+        return complex_ops.conj(self)
+    if self.ndim != 2:
+        hint = " For batches of matrices, consider using tensor.mH" if self.ndim > 2 else ""
+        raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
+                           f"{self.ndim}-D tensor.{hint}")
+    return complex_ops.conj(shape.transpose(self, 0, 1))
+
+
+_method("__dlpack__", _dlpack)
+_method("__dlpack_device__", _dlpack_device)
 _method("contiguous", _contiguous)
-_method("clone", pointwise.clone)
+_method("clone", _clone)
+_method("layout", property(_layout))
 _method("type_as", lambda self, other: self.to(other.dtype))
 _method("__getitem__", indexing.getitem)
 _method("__setitem__", indexing.setitem)
 _method("T", property(lambda self: shape.permute(self, tuple(reversed(range(self.ndim))))))
-_method("mT", property(lambda self: shape.transpose(self, -2, -1)))
-_method("H", property(lambda self: shape.permute(self, tuple(reversed(range(self.ndim))))))
+_method("mT", property(_mT))
+_method("mH", property(_mH))
+_method("H", property(_H))
 _method("softmax", lambda self, dim, dtype=None: reduction.softmax(self, dim, dtype))
 _method("log_softmax", lambda self, dim, dtype=None: reduction.log_softmax(self, dim, dtype))
 _method("absolute", pointwise.abs)

@@ -16,6 +16,12 @@ Strides are modelled as torch's (``stride()``, ``is_contiguous()``, ``storage_of
 ``view`` refuses what torch refuses and ``reshape`` copies where torch copies. Deliberate
 difference: ``expand`` returns a copy (a view in torch, which refuses writes into it).
 
+Memory formats: a copy made with ``memory_format=torch.channels_last`` (``contiguous``,
+``clone``, ``to``, ``empty_like`` & co.), or a ``preserve_format`` copy of a dense tensor
+with other strides, is no view: its storage (:class:`_StridedStorage`) records torch's
+strides for it while its array holds the logical values, so ``stride()``,
+``is_contiguous(memory_format=...)`` and the strides of its views are torch's.
+
 Example:
     >>> x = torch.zeros(2, 3)
     >>> x[0][1] = 5.          # x[0] is a view: the write reaches x
@@ -33,8 +39,15 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from .._layout import (
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
 from ..autograd.grad_mode import _state as _grad_state
-from ..tensor import Tensor
+from ..tensor import Tensor, _Storage
 from ._dispatch import Op, apply
 
 
@@ -194,10 +207,16 @@ def contiguous_strides(shape: tuple) -> tuple:
 
 def geometry(t: Tensor) -> tuple:
     """``(shape, strides, storage offset)`` of ``t`` as torch lays it out: a tensor that is
-    not a view is contiguous; a view derives its strides from its base's."""
+    not a view is contiguous unless a memory format gave it other strides; a view derives
+    its strides from its base's."""
     cell = t._cell
     shape = tuple(cell.a.shape)
-    if type(cell) is not _ViewCell:
+    kind = type(cell)
+    if kind is not _ViewCell:
+        # A shape-changing in-place op (resize_, squeeze_) leaves recorded strides stale:
+        # those tensors are contiguous again.
+        if kind is _StridedStorage and cell.shape == shape:
+            return shape, cell.strides, 0
         return shape, contiguous_strides(shape), 0
     bshape, bstrides, offset = geometry(cell.base)
     spec = cell.spec
@@ -279,10 +298,19 @@ def view_strides(old_shape: tuple, old_strides: tuple, new_shape: tuple) -> tupl
     return tuple(new_strides)
 
 
-def is_contiguous(t: Tensor) -> bool:
-    if type(t._cell) is not _ViewCell:
-        return True
+def is_contiguous(t: Tensor, memory_format=None) -> bool:
+    """torch's ``is_contiguous(memory_format)`` from ``t``'s strides (None: row-major)."""
+    if memory_format is None or memory_format is contiguous_format or \
+            memory_format is preserve_format:
+        if type(t._cell) is _Storage:
+            return True
+        shape, strides, _ = geometry(t)
+        return _row_major(shape, strides)
     shape, strides, _ = geometry(t)
+    return _channels_last_contiguous(shape, strides, memory_format)
+
+
+def _row_major(shape: tuple, strides: tuple) -> bool:
     if 0 in shape:
         return True
     expected = 1
@@ -292,3 +320,163 @@ def is_contiguous(t: Tensor) -> bool:
                 return False
             expected *= s
     return True
+
+
+# -- memory formats: the strides torch gives a copy in a memory format -----------------------
+
+class _StridedStorage(_Storage):
+    """The storage of a tensor that is not a view but is laid out with strides other than
+    row-major (a channels-last copy): its array holds the logical values, as always; only
+    ``stride()`` and the contiguity queries read the recorded strides."""
+
+    __slots__ = ("shape", "strides")
+
+    def __init__(self, a, shape: tuple, strides: tuple) -> None:
+        self.a = a
+        self.shape = shape
+        self.strides = strides
+
+
+# The dims in the order torch walks them from the fastest-varying (channels first).
+_CL_ORDER = {4: (1, 3, 2, 0), 5: (1, 4, 3, 2, 0)}
+
+
+def _cl_rank(fmt) -> int:
+    return 4 if fmt is channels_last else 5
+
+
+def check_format(fmt, fname: str, optional: bool = True):
+    """``fmt`` as a memory format (None: preserve_format when ``optional``), or torch's
+    argument-parser TypeError naming ``fname``."""
+    if fmt is None and optional:
+        return preserve_format
+    if not isinstance(fmt, memory_format):
+        raise TypeError(f"{fname}(): argument 'memory_format' must be torch.memory_format, "
+                        f"not {type(fmt).__name__}")
+    return fmt
+
+
+def check_rank(fmt, ndim: int) -> None:
+    """torch's error for a channels-last format on a tensor of the wrong rank."""
+    if fmt is channels_last and ndim != 4:
+        raise RuntimeError("required rank 4 tensor to use channels_last format")
+    if fmt is channels_last_3d and ndim != 5:
+        raise RuntimeError("required rank 5 tensor to use channels_last_3d format")
+
+
+def format_strides(fmt, shape: tuple) -> tuple:
+    """The strides torch's ``empty(shape, memory_format=fmt)`` has. Unlike row-major
+    strides, torch's channels-last strides multiply by a size-0 dim as it is."""
+    if fmt is channels_last or fmt is channels_last_3d:
+        check_rank(fmt, len(shape))
+        strides = [0] * len(shape)
+        acc = 1
+        for d in _CL_ORDER[len(shape)][:-1]:
+            strides[d] = acc
+            acc *= shape[d]
+        strides[0] = acc
+        return tuple(strides)
+    return contiguous_strides(shape)
+
+
+def _channels_last_contiguous(shape: tuple, strides: tuple, fmt) -> bool:
+    if len(shape) != _cl_rank(fmt):
+        return False
+    expected = 1
+    for d in _CL_ORDER[len(shape)]:
+        if shape[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= shape[d]
+    return True
+
+
+def _strides_like_channels_last(shape: tuple, strides: tuple) -> bool:
+    """torch's ``is_channels_last_strides_2d/3d``: whether the strides order the dims as
+    channels-last does; ambiguous cases (size-1 dims with equal strides) count as
+    row-major, as torch decides them."""
+    order = _CL_ORDER.get(len(shape))
+    if order is None or strides[1] == 0:
+        return False
+    low = 0
+    for d in order:
+        if shape[d] == 0 or strides[d] < low:
+            return False
+        if d == 0 and low == strides[1]:
+            return False
+        low = strides[d] * shape[d] if shape[d] > 1 else strides[d]
+    return True
+
+
+def suggest_memory_format(t: Tensor):
+    """torch's ``Tensor.suggest_memory_format()``."""
+    if type(t._cell) is _Storage:
+        return contiguous_format
+    shape, strides, _ = geometry(t)
+    if _strides_like_channels_last(shape, strides):
+        return channels_last if len(shape) == 4 else channels_last_3d
+    return contiguous_format
+
+
+def _non_overlapping_and_dense(shape: tuple, strides: tuple) -> bool:
+    if _row_major(shape, strides):
+        return True
+    dims = sorted((d for d in range(len(shape)) if shape[d] >= 2), key=lambda d: strides[d])
+    expected = 1
+    for d in dims:
+        if strides[d] != expected:
+            return False
+        expected *= shape[d]
+    return True
+
+
+def preserved_strides(src: Tensor) -> tuple:
+    """The strides a copy of ``src`` in ``preserve_format`` gets (torch's ``empty_like``):
+    the exact strides of a non-overlapping dense input (a channels-last tensor, but also
+    ``x.t()``: its clone is not contiguous either, as in torch), else those of the format
+    ``suggest_memory_format`` names."""
+    shape, strides, _ = geometry(src)
+    if _non_overlapping_and_dense(shape, strides):
+        return strides
+    return format_strides(suggest_memory_format(src), shape)
+
+
+def lay_out(out: Tensor, strides: tuple) -> Tensor:
+    """Give ``out`` (a tensor just created, sharing its storage with nothing) ``strides``."""
+    cell = out._cell
+    if type(cell) is _ViewCell:
+        return out
+    shape = tuple(cell.a.shape)
+    if strides == contiguous_strides(shape):
+        if type(cell) is not _Storage:
+            out._cell = _Storage(cell.a)
+        return out
+    out._cell = _StridedStorage(cell.a, shape, tuple(strides))
+    return out
+
+
+def with_memory_format(src: Tensor, out: Tensor, fmt) -> Tensor:
+    """``out``, a fresh copy of ``src`` (or a tensor shaped like it), laid out in ``fmt``
+    as torch's ``empty_like(src, memory_format=fmt)`` would be."""
+    if fmt is None or fmt is preserve_format:
+        if type(src._cell) is _Storage:
+            # The common case, kept cheap: a row-major input gives a row-major copy.
+            return out if type(out._cell) is _Storage else \
+                lay_out(out, contiguous_strides(tuple(out._cell.a.shape)))
+        return lay_out(out, preserved_strides(src))
+    return lay_out(out, format_strides(fmt, tuple(out._cell.a.shape)))
+
+
+def to_memory_format(src: Tensor, out: Tensor, fmt) -> Tensor:
+    """The end of ``src.to(..., memory_format=fmt)`` once ``out`` holds its dtype and
+    device: torch returns ``src`` itself when nothing changes and ``src`` already suggests
+    ``fmt``; otherwise a copy laid out in ``fmt`` (preserve: like ``src``)."""
+    fmt = check_format(fmt, "to")
+    if fmt is not preserve_format:
+        check_rank(fmt, src.ndim)
+    if out is src:
+        if fmt is preserve_format or suggest_memory_format(src) is fmt:
+            return src
+        from .pointwise import clone
+        out = clone(src)
+    return with_memory_format(src, out, fmt)

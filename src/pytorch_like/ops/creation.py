@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import to_jax_device
+from .._layout import preserve_format
 from ..random import _next_key
 from ..tensor import Tensor
 from ._sampling import sample
@@ -234,8 +235,16 @@ def ones(*sizes, size=None, dtype=None, layout=None, device=None,
 
 def empty(*sizes, size=None, dtype=None, layout=None, device=None, requires_grad=False,
           memory_format=None, pin_memory=False) -> Tensor:
-    """Mirrors ``torch.empty`` (zero-filled: JAX has no uninitialised memory)."""
-    return _factory(0, _sizes(sizes, size, "empty"), dtype, device, requires_grad)
+    """Mirrors ``torch.empty`` (zero-filled: JAX has no uninitialised memory);
+    ``memory_format=torch.channels_last`` gives torch's channels-last strides."""
+    out = _factory(0, _sizes(sizes, size, "empty"), dtype, device, requires_grad)
+    if memory_format is None:
+        return out
+    from ._views import check_format, format_strides, lay_out
+    fmt = check_format(memory_format, "empty")
+    if fmt is preserve_format:
+        raise RuntimeError("unsupported memory format Preserve")
+    return lay_out(out, format_strides(fmt, tuple(out.shape)))
 
 
 def _check_fill_value(fill_value, fname: str) -> None:
@@ -265,27 +274,58 @@ def _like(x: Tensor, dtype, device):
             device if device is not None else None)
 
 
+def _check_like_format(input: Tensor, memory_format, fname: str):  # noqa: A002
+    # Checked before anything is made, as torch's empty_like does.
+    from ._views import check_format, check_rank
+    fmt = check_format(memory_format, fname)
+    if fmt is not preserve_format:
+        check_rank(fmt, input.ndim)
+    return fmt
+
+
+def _laid_out_like(input: Tensor, out: Tensor, fmt) -> Tensor:  # noqa: A002
+    from ._views import with_memory_format
+    return with_memory_format(input, out, fmt)
+
+
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,  # noqa: A002
                memory_format=None) -> Tensor:
+    """Mirrors ``torch.zeros_like``; ``memory_format`` (default: preserve) sets the strides
+    as torch's ``empty_like`` does (a channels-last input gives a channels-last result)."""
+    fmt = _check_like_format(input, memory_format, "zeros_like")
     s, d, dev = _like(input, dtype, device)
-    return _factory(0, (s,), d, dev, requires_grad)
+    return _laid_out_like(input, _factory(0, (s,), d, dev, requires_grad), fmt)
 
 
 def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,  # noqa: A002
               memory_format=None) -> Tensor:
+    """Mirrors ``torch.ones_like``; ``memory_format`` as in ``zeros_like``."""
+    fmt = _check_like_format(input, memory_format, "ones_like")
     s, d, dev = _like(input, dtype, device)
-    return _factory(1, (s,), d, dev, requires_grad)
+    return _laid_out_like(input, _factory(1, (s,), d, dev, requires_grad), fmt)
 
 
 def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,  # noqa: A002
                memory_format=None) -> Tensor:
-    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+    """Mirrors ``torch.empty_like`` (zero-filled here), with torch's strides for
+    ``memory_format`` (default: preserve the input's format).
+
+    Example:
+        >>> x = torch.zeros(2, 3, 4, 5)
+        >>> torch.empty_like(x, memory_format=torch.channels_last).stride()
+        (60, 1, 15, 3)
+    """
+    fmt = _check_like_format(input, memory_format, "empty_like")
+    s, d, dev = _like(input, dtype, device)
+    return _laid_out_like(input, _factory(0, (s,), d, dev, requires_grad), fmt)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None,  # noqa: A002
               requires_grad=False, memory_format=None) -> Tensor:
+    """Mirrors ``torch.full_like``; ``memory_format`` as in ``zeros_like``."""
+    fmt = _check_like_format(input, memory_format, "full_like")
     s, d, dev = _like(input, dtype, device)
-    return _factory(fill_value, (s,), d, dev, requires_grad)
+    return _laid_out_like(input, _factory(fill_value, (s,), d, dev, requires_grad), fmt)
 
 
 def arange(start=0, end=None, step=1, *, dtype=None, device=None,
@@ -434,15 +474,19 @@ def _perm(key, n):
 
 
 def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,  # noqa: A002
-              generator=None) -> Tensor:
-    return rand(input.shape, dtype=dtype or input.dtype, device=device,
-                requires_grad=requires_grad, generator=generator)
+              generator=None, memory_format=None) -> Tensor:
+    """Mirrors ``torch.rand_like``; ``memory_format`` as in ``zeros_like``."""
+    fmt = _check_like_format(input, memory_format, "rand_like")
+    return _laid_out_like(input, rand(input.shape, dtype=dtype or input.dtype, device=device,
+                                      requires_grad=requires_grad, generator=generator), fmt)
 
 
 def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad=False,  # noqa: A002
-               generator=None) -> Tensor:
-    return randn(input.shape, dtype=dtype or input.dtype, device=device,
-                 requires_grad=requires_grad, generator=generator)
+               generator=None, memory_format=None) -> Tensor:
+    """Mirrors ``torch.randn_like``; ``memory_format`` as in ``zeros_like``."""
+    fmt = _check_like_format(input, memory_format, "randn_like")
+    return _laid_out_like(input, randn(input.shape, dtype=dtype or input.dtype, device=device,
+                                       requires_grad=requires_grad, generator=generator), fmt)
 
 
 def randint_like(input: Tensor, low=0, high=None, *, dtype=None,  # noqa: A002

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 from ..tensor import Tensor, _wrap_dim
 from ._dispatch import Op, apply
 from ._util import as_tensor_arg, cast_for, result_dtype, shape_arg
-from ._views import geometry, is_contiguous, is_view, make_view, view_strides
+from ._views import geometry, is_contiguous, make_view, view_strides
 
 __all__ = ["reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes",
            "swapdims", "permute", "t", "movedim", "moveaxis", "expand", "broadcast_to",
@@ -76,7 +76,8 @@ def _reshape_or_view(input, shape, strict: bool) -> Tensor:  # noqa: A002
     if shape == a.shape and not input._rg:
         return input
     out = apply(_reshape, (input,), (("shape", shape),))
-    if is_view(input) and not is_contiguous(input):
+    # Not only views: a copy in a memory format (channels_last) has its own strides too.
+    if not is_contiguous(input):
         old_shape, old_strides, _ = geometry(input)
         if view_strides(old_shape, old_strides, shape) is None:
             if strict:
