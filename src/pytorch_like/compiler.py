@@ -128,6 +128,12 @@ class _State:
                 self.cells.append(cell)
             if obj._grad is not None:
                 self._seen.add(id(obj._grad))
+            hooks = obj.__dict__.get("_post_accumulate_grad_hooks")
+            if hooks:
+                # torch's "optimizer step in the backward" tutorial: the optimizers live in
+                # the hooks' closures, and backward() steps them.
+                for hook in list(hooks.values()):
+                    self.walk(_fn_roots(hook)())
         elif isinstance(obj, (list, tuple, set, frozenset)):
             if isinstance(obj, (list, set)):
                 self.containers.append((obj, list(obj), False))

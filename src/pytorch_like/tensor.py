@@ -400,6 +400,33 @@ class Tensor:
         hooks[key] = hook
         return _Handle(hooks, key)
 
+    def register_post_accumulate_grad_hook(self, hook) -> _Handle:
+        """Mirrors ``Tensor.register_post_accumulate_grad_hook``: ``hook(tensor)`` runs during
+        ``backward`` once the gradient has been accumulated into this leaf's ``.grad``.
+
+        Only leaves that require grad take one; the hook must return None (or the tensor
+        itself, as an in-place update does), and runs without grad recording (unless
+        ``create_graph=True``). ``autograd.grad`` runs no such hook,
+        since it accumulates nothing. Hooks run in registration order; ``remove()`` on the
+        returned handle unregisters one.
+
+        Example:
+            >>> v = torch.zeros(3, requires_grad=True)
+            >>> h = v.register_post_accumulate_grad_hook(lambda p: p.sub_(0.1 * p.grad))
+            >>> v.backward(torch.tensor([1., 2., 3.]))   # v is now [-0.1, -0.2, -0.3]
+            >>> h.remove()
+        """
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._node is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        # The engine reads this entry after accumulating (engine._run_post_accumulate).
+        hooks = self.__dict__.setdefault("_post_accumulate_grad_hooks", {})
+        key = object()
+        hooks[key] = hook
+        return _Handle(hooks, key)
+
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs=None) -> None:
         """Mirrors ``Tensor.backward``: accumulate d(self)/d(leaf) into each leaf's ``.grad``."""

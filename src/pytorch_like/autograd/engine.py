@@ -13,7 +13,9 @@ differentiated again, as torch's double backward.
 
 from __future__ import annotations
 
+import functools
 import re
+import types
 import weakref
 
 import jax
@@ -24,7 +26,7 @@ from ..ops._dispatch import AccumulateGrad, Node, Op, _edge, _make_vjp, apply
 from ..tensor import Tensor
 from .anomaly_mode import _state as _anomaly
 from .anomaly_mode import report
-from .grad_mode import enable_grad
+from .grad_mode import enable_grad, no_grad
 
 _add = jax.jit(jnp.add)
 _conj = jax.jit(jnp.conj)
@@ -144,7 +146,11 @@ def run_backward(roots, grads, retain_graph: bool, inputs=None, accumulate: bool
             grads = [g if isinstance(g, Tensor) else Tensor._make(g, r._dtype)
                      for g, r in zip(grads, roots)]
             return _run(roots, grads, retain_graph, inputs, accumulate, _Graph)
-    return _run(roots, grads, retain_graph, inputs, accumulate, _Arrays)
+    # torch's engine runs with grad mode off unless create_graph: what hooks (tensor,
+    # post-accumulate, module) compute records nothing, and a hook may update a parameter
+    # in place (a fused optimizer step).
+    with no_grad():
+        return _run(roots, grads, retain_graph, inputs, accumulate, _Arrays)
 
 
 class _Arrays:
@@ -304,6 +310,8 @@ def _run(roots, grads, retain_graph: bool, inputs, accumulate: bool, kind):
         if not retain_graph:
             node.saved = None
 
+    if accumulate and isinstance(roots[0]._cell.a, jax.core.Tracer):
+        _check_traced_post_hooks(nodes)
     for n in nodes:
         if isinstance(n, AccumulateGrad):
             cts = buf.pop(id(n), None)
@@ -322,11 +330,110 @@ def _run(roots, grads, retain_graph: bool, inputs, accumulate: bool, kind):
                     captured[pos] = g
             if accumulate and (inputs is None or (id(n), 0) in targets):
                 kind.accumulate(t, g)
+                post = t.__dict__.get("_post_accumulate_grad_hooks")
+                if post:
+                    _run_post_accumulate(t, post)
     if inputs is not None and accumulate:
         for t, g in zip(inputs, captured):
             if g is not None and t._node is not None:
                 kind.accumulate(t, g)
     return captured
+
+
+def _run_post_accumulate(t: Tensor, hooks: dict) -> None:
+    """``hook(t)`` for each post-accumulate-grad hook of leaf ``t``, in registration order,
+    after its ``.grad`` was updated; torch's checks on the returned value, in its order
+    (``t`` itself passes, as the result of an in-place update such as ``p.add_(...)``)."""
+    for h in list(hooks.values()):
+        r = h(t)
+        if r is None or r is t:
+            continue
+        if not isinstance(r, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+        name = getattr(h, "__name__", "<unknown>")
+        if r._dtype is not t._dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                               f"{_type_name(t._dtype)} got {_type_name(r._dtype)})")
+        if tuple(r.shape) != tuple(t.shape):
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
+        raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+
+_UNSEEN_OPTIMIZER = (
+    "A post-accumulate-grad hook steps {what} that pytorch_like.compile did not find: its "
+    "learning rate and state would be baked into the compiled program or leak out of it. "
+    "compile finds state through the compiled function's closure, the globals it names, "
+    "its arguments and the closures of these hooks, not through a functools.partial's "
+    "arguments or other objects' attributes: name the optimizers in the compiled function (for "
+    "example refer to the dict of per-parameter optimizers in its body, or pass a list of "
+    "them as an argument), or run the step eagerly.")
+
+
+def _check_traced_post_hooks(nodes) -> None:
+    """Under ``compile``, before any ``.grad`` is written: every optimizer that a leaf's
+    post-accumulate-grad hook steps must be state the program carries."""
+    for n in nodes:
+        if isinstance(n, AccumulateGrad):
+            t = n.variable
+            hooks = t.__dict__.get("_post_accumulate_grad_hooks")
+            if hooks and isinstance(t._cell.a, jax.core.Tracer):
+                for h in hooks.values():
+                    _check_hook_state_is_traced(h)
+
+
+def _check_hook_state_is_traced(hook) -> None:
+    """Under ``compile``: refuse a hook whose optimizers are not inputs of the program.
+
+    Inside the trace an optimizer that ``compile`` walked has its float learning rates
+    and its state tensors replaced by tracers; one it did not walk still holds Python
+    numbers or concrete arrays, and stepping it would give a program with a stale learning
+    rate and moments that are never written back.
+    """
+    for opt in _optimizers_reached(hook):
+        for group in opt.param_groups:
+            # compile makes every Python-number lr of the optimizers it walked an input.
+            if type(group.get("lr")) in (int, float):
+                raise RuntimeError(_UNSEEN_OPTIMIZER.format(what=type(opt).__name__))
+        for st in opt.state.values():
+            for v in st.values():
+                if isinstance(v, Tensor) and not isinstance(v._cell.a, jax.core.Tracer):
+                    raise RuntimeError(_UNSEEN_OPTIMIZER.format(what=type(opt).__name__))
+
+
+def _optimizers_reached(hook) -> list:
+    """The optimizers a hook can reach through its closure, the globals it names, a bound
+    method's ``self`` or a ``functools.partial``'s arguments, and containers of those."""
+    from ..compiler import _fn_roots
+    from ..optim.optimizer import Optimizer
+
+    found: list = []
+    seen: set = set()
+    stack = [hook]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or obj is None or isinstance(obj, (str, bytes, int, float, Tensor)):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, Optimizer):
+            found.append(obj)
+        elif isinstance(obj, functools.partial):
+            stack.extend((obj.func, *obj.args, *obj.keywords.values()))
+        elif isinstance(obj, (types.FunctionType, types.MethodType)):
+            stack.extend(_fn_roots(obj)())
+        elif isinstance(obj, dict):
+            stack.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack.extend(obj)
+        elif _is_lr_scheduler(obj):
+            stack.append(obj.optimizer)
+    return found
+
+
+def _is_lr_scheduler(obj) -> bool:
+    from ..optim.optimizer import Optimizer
+
+    return isinstance(getattr(type(obj), "step", None), types.FunctionType) \
+        and isinstance(getattr(obj, "optimizer", None), Optimizer)
 
 
 def _checked(kind, node: Node, cts: list) -> list:

@@ -980,66 +980,23 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor,  # noqa
                  reduce: str, *, include_self: bool = True) -> Tensor:
     """Mirrors ``torch.index_reduce``: reduces (``'prod'``, ``'mean'``, ``'amax'``,
     ``'amin'``) the slices of ``source`` into ``input`` at ``index`` along ``dim``.
-    Difference: no gradient for ``'prod'`` with repeated indices (JAX's scatter-multiply has
-    none).
+
+    Values and gradients (input and source) are torch's, those of ``scatter_reduce`` with
+    the index repeated across the other dimensions (torch's formulas are the same).
 
     Example:
         >>> torch.index_reduce(torch.ones(2), 0, torch.tensor([0, 0]), torch.tensor([2., 3.]),
         ...                    'prod')
         tensor([6., 1.])
     """
-    pl = _pl()
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or "
                            f"amin but got {reduce}.")
     if index.dim() > 1:
         raise IndexError("index_reduce_(): Index is supposed to be a vector")
-    d = dim % builtins.max(input.dim(), 1)
-    if reduce == "mean":
-        counts = pl.zeros_like(input).index_add(d, index, pl.ones_like(source))
-        if include_self:
-            base, counts = input, counts + 1
-        else:
-            base = input.index_fill(d, index, 0)
-        total = base.index_add(d, index, source)
-        if input.is_floating_point() or input.dtype.is_complex:
-            mean = total / counts.clamp_min(1)
-        else:
-            mean = pl.div(total, counts.clamp_min(1), rounding_mode="floor")
-        return pl.where(counts > 0, mean, input)
-    base = input
-    if not include_self:
-        # Overwrite the indexed slices with the reduction's identity, so only source counts.
-        if reduce == "prod":
-            ident = 1
-        elif input.is_floating_point():
-            ident = float("-inf") if reduce == "amax" else float("inf")
-        elif source.numel() == 0:
-            ident = 0
-        else:
-            # Any value at or beyond source's extreme acts as the identity; the dtype's own
-            # extreme can overflow JAX's argument parsing for int64.
-            ident = int(source.min() if reduce == "amax" else source.max())
-        base = input.index_fill(d, index, ident)
-    shape = [1] * source.dim()
-    if source.dim() > 0:
-        shape[d] = -1
-    idx = index.reshape(shape).expand(tuple(source.shape)) if source.dim() else index
-    out = base.scatter_reduce(d, idx, source, reduce, include_self=True)
-    if reduce == "prod" or not (input.is_floating_point() and (input.requires_grad or
-                                                               source.requires_grad)):
-        return out
-    # amax/amin: rebuild the result as the mean of the tied winners, so the gradient is
-    # split evenly among them as in torch (scatter_reduce's own gradient spreads it over
-    # every contributor).
-    r = out.detach()
-    self_hit = base == r
-    src_hit = source == r.index_select(d, index)
-    zeros = pl.zeros_like(input)
-    count = self_hit.to(input.dtype) + zeros.index_add(d, index, src_hit.to(input.dtype))
-    total = (pl.where(self_hit, base, zeros)
-             + zeros.index_add(d, index, pl.where(src_hit, source, pl.zeros_like(source))))
-    return total / count
+    from .indexing import _index_reduce
+
+    return _index_reduce(input, dim, index, source, reduce, include_self)
 
 
 # -- small extras: in-place top-level forms and "unsafe" aliases -------------------------

@@ -326,39 +326,122 @@ def _scatter_fn(x, idx, src, *, dim, mode):
         return ref.add(src).reshape(out_shape)
     if mode == "multiply":
         return ref.multiply(src).reshape(out_shape)
-    if mode in ("amax", "amin"):
-        return _EXTREME[mode](x, src, *ix).reshape(out_shape)
     raise ValueError(f"reduce argument must be either add or multiply, got {mode}")
 
 
-def _extreme_scatter(take_max: bool):
-    """``x.at[ix].max(src)`` (or min) with torch's gradient: each result's gradient is
-    split evenly between the values that equal it, the input's own element included
-    (JAX's rule for a scatter-max spreads it over every contributor)."""
+_scatter = Op("scatter", _scatter_fn, saves=(1,), grad_name="ScatterBackward0")
+
+
+def _scatter_reduce_fn(x, idx, src, *, dim, reduce, include_self):
+    """``scatter_reduce`` on arrays, with torch's gradient for every reduction.
+
+    Positions no index reaches keep ``x``. With ``include_self=False`` the reached ones
+    reduce over ``src`` alone. ``sum`` and ``mean`` differentiate as written; ``prod``,
+    ``amax`` and ``amin`` carry torch's own formulas (custom JVPs below).
+    """
+    out_shape = x.shape
+    x, idx = jnp.atleast_1d(x), jnp.atleast_1d(idx)
+    ix = _scatter_index(idx, dim)
+    src = jnp.atleast_1d(src)[tuple(slice(0, s) for s in idx.shape)].astype(x.dtype)
+    keep = None if include_self else ~jnp.zeros(x.shape, bool).at[ix].set(True)
+    if reduce in ("sum", "mean"):
+        total = (x if keep is None else jnp.where(keep, x, 0)).at[ix].add(src)
+        if reduce == "sum":
+            return total.reshape(out_shape)
+        count = jnp.zeros(x.shape, x.dtype).at[ix].add(1)
+        # Every position keeps at least one term: its own value or one from src.
+        count = count + 1 if keep is None else count + keep.astype(x.dtype)
+        if jnp.issubdtype(x.dtype, jnp.integer):
+            return jnp.floor_divide(total, count).reshape(out_shape)
+        return (total / count).reshape(out_shape)
+    f = _REDUCERS[(reduce, include_self)]
+    return f(x, src, *ix).reshape(out_shape)
+
+
+def _identity(reduce: str, dtype):
+    """The value that leaves a reduction unchanged (a reached position of ``include_self
+    =False`` starts from it)."""
+    if reduce == "prod":
+        return 1
+    if dtype == jnp.bool_:
+        return reduce == "amin"
+    if jnp.issubdtype(dtype, jnp.integer):
+        info = jnp.iinfo(dtype)
+        return info.min if reduce == "amax" else info.max
+    return -jnp.inf if reduce == "amax" else jnp.inf
+
+
+def _reducer(reduce: str, include_self: bool):
+    """``x.at[ix].multiply/max/min(src)`` (without ``x``'s own reached values when not
+    ``include_self``) with torch's gradient, where JAX's differs or is missing.
+
+    prod: JAX has no gradient of a scatter-multiply with repeated indices; torch's divides
+    the result by each factor, a zero factor's gradient being the product of the others.
+    amax/amin: torch splits each result's gradient evenly between the values equal to it;
+    JAX's rule spreads it over every contributor. torch counts the input's element among
+    the ties even when ``include_self=False`` excludes it from the value (its own gradient
+    is then zero): that split is reproduced as is. ``max``/``min``, which torch's forward
+    accepts as aliases, have no gradient there: differentiating them raises its error.
+    """
+    kind = {"max": "amax", "min": "amin"}.get(reduce, reduce)
+
+    def combine(base, src, ix):
+        ref = base.at[ix]
+        if kind == "prod":
+            return ref.multiply(src)
+        return ref.max(src) if kind == "amax" else ref.min(src)
+
+    def start(x, ix):
+        if include_self:
+            return x
+        reached = jnp.zeros(x.shape, bool).at[ix].set(True)
+        return jnp.where(reached, jnp.asarray(_identity(kind, x.dtype), x.dtype), x)
+
     @jax.custom_jvp
     def f(x, src, *ix):
-        return x.at[ix].max(src) if take_max else x.at[ix].min(src)
+        return combine(start(x, ix), src, ix)
 
     @f.defjvp
     def f_jvp(primals, tangents):
         x, src, *ix = primals
         dx, dsrc = tangents[0], tangents[1]
         ix = tuple(ix)
+        if kind != reduce:
+            raise RuntimeError(f"Expected 'reduce' to be one of 'sum', 'prod', 'mean', "
+                               f"'amax', 'amin' but got {reduce}.")
         out = f(x, src, *ix)
-        self_hit = (x == out).astype(x.dtype)
-        src_hit = (src == out[ix]).astype(x.dtype)
-        count = self_hit + jnp.zeros_like(x).at[ix].add(src_hit)
-        return out, (dx * self_hit / count
-                     + jnp.zeros_like(x).at[ix].add(dsrc * src_hit / count[ix]))
+        zeros = jnp.zeros_like(x)
+        keep = 1 if include_self else ~zeros.astype(bool).at[ix].set(True)
+        if kind == "prod":
+            # The products here go through ``f`` itself, so that they differentiate again
+            # (double backward); JAX's scatter-multiply would not.
+            masked_self = jnp.where(x == 0, 1, x)
+            self_coef = f(masked_self, src, *ix) / masked_self * keep
+            src_zero = src == 0
+            zeros_there = zeros.at[ix].add(src_zero.astype(x.dtype))[ix]
+            single = src_zero & (zeros_there == 1)
+            # A lone zero factor: the product of the others, computed without it.
+            without = f(x, jnp.where(single, 1, src), *ix)[ix]
+            src_coef = jnp.where(single, without, out[ix] / jnp.where(src_zero, 1, src))
+        else:
+            self_hit = (x == out).astype(x.dtype)
+            src_hit = (src == out[ix]).astype(x.dtype)
+            count = self_hit + zeros.at[ix].add(src_hit)
+            self_coef = self_hit / count * keep
+            src_coef = src_hit / count[ix]
+        return out, dx * self_coef + zeros.at[ix].add(dsrc * src_coef)
     return f
 
 
-_EXTREME = {"amax": _extreme_scatter(True), "amin": _extreme_scatter(False)}
+_REDUCERS = {(r, inc): _reducer(r, inc) for r in ("prod", "amax", "amin", "max", "min")
+             for inc in (True, False)}
 
-_scatter = Op("scatter", _scatter_fn, saves=(1,), grad_name="ScatterBackward0")
-# Products and extremes need the values themselves for their gradient (a plain or
-# additive scatter only needs the index).
-_scatter_by_value = Op("scatter", _scatter_fn, grad_name="ScatterReduceBackward0")
+# sum and mean need only the index for their gradient; products and extremes need the
+# values themselves.
+_scatter_reduce_by_index = Op("scatter_reduce", _scatter_reduce_fn, saves=(1,),
+                              grad_name="ScatterReduceBackward0")
+_scatter_reduce_by_value = Op("scatter_reduce", _scatter_reduce_fn,
+                              grad_name="ScatterReduceBackward0")
 
 
 def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:  # noqa: A002
@@ -391,16 +474,114 @@ def scatter_add(input, dim: int, index, src) -> Tensor:  # noqa: A002
                  input._dtype)
 
 
-def scatter_reduce(input, dim: int, index, src, reduce: str, *,  # noqa: A002
+_REDUCES = ("sum", "prod", "mean", "amax", "amin")
+
+
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,  # noqa: A002
                    include_self: bool = True) -> Tensor:
-    if reduce not in ("sum", "prod", "amax", "amin") or not include_self:
-        raise NotImplementedError(f"scatter_reduce with reduce={reduce!r}, include_self="
-                                  f"{include_self} is not implemented")
-    mode = {"sum": "add", "prod": "multiply"}.get(reduce, reduce)
+    """Mirrors ``torch.scatter_reduce``: reduces ``src`` into ``input`` at ``index`` along
+    ``dim`` with ``'sum'``, ``'prod'``, ``'mean'``, ``'amax'`` or ``'amin'``.
+
+    With ``include_self=False`` the input's values at reached positions take no part;
+    positions no index reaches keep the input's values. Integer ``'mean'`` rounds down, as
+    torch's. Gradients (input and src) are torch's: ``prod`` divides out each factor (a
+    lone zero gets the product of the others), ``amax``/``amin`` split each result's
+    gradient evenly over the values equal to it. torch's forward also takes ``'max'`` and
+    ``'min'``, with no gradient; so do these.
+
+    Example:
+        >>> x = torch.tensor([1., 2., 3.])
+        >>> x.scatter_reduce(0, torch.tensor([0, 0, 2]), torch.tensor([4., 6., 8.]), "mean")
+        tensor([3.6667, 2.0000, 5.5000])
+        >>> x.scatter_reduce(0, torch.tensor([0, 0, 2]), torch.tensor([4., 6., 8.]), "mean",
+        ...                  include_self=False)
+        tensor([5., 2., 8.])
+    """
     d = _wrap_dim(dim, input.ndim)
+    _check_scatter_reduce(input, d, index, src)
+    if reduce not in _REDUCES and reduce not in ("max", "min"):
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
     _check_scatter(input, d, index, src)
-    return apply(_scatter if mode == "add" else _scatter_by_value, (input, index, src),
-                 (("dim", d), ("mode", mode)), None, input._dtype)
+    if input._dtype is D.bool_:
+        # torch's sum of booleans is their "or", the product their "and"; no mean.
+        if reduce == "mean":
+            raise NotImplementedError('"scatter_gather_tensor_cpu_reduce_mean" not '
+                                      "implemented for 'Bool'")
+        reduce = {"sum": "amax", "prod": "amin"}.get(reduce, reduce)
+    op = _scatter_reduce_by_index if reduce in ("sum", "mean") else _scatter_reduce_by_value
+    return apply(op, (input, index, src),
+                 (("dim", d), ("reduce", reduce), ("include_self", bool(include_self))), None,
+                 input._dtype)
+
+
+_index_reduce_by_index = Op("index_reduce", _scatter_reduce_fn, saves=(1,),
+                            grad_name="IndexReduceBackward0")
+_index_reduce_by_value = Op("index_reduce", _scatter_reduce_fn,
+                            grad_name="IndexReduceBackward0")
+
+
+def _index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str,  # noqa: A002
+                  include_self: bool) -> Tensor:
+    """``index_reduce`` after its ``reduce`` and vector checks: torch's remaining checks,
+    then the scatter reduction of ``source``'s slices with the index repeated across the
+    other dimensions (torch's index_reduce gradient has scatter_reduce's formulas)."""
+    if index._dtype not in (D.int64, D.int32):
+        raise RuntimeError(f"index_reduce_(): Expected dtype int32/int64 for index but got: "
+                           f"{D.type_word(index._dtype)}")
+    if source._dtype is not input._dtype:
+        raise RuntimeError(f"index_reduce_(): self ({D.type_word(input._dtype)}) and source "
+                           f"({D.type_word(source._dtype)}) must have the same scalar type")
+    d = _wrap_dim(dim, input.ndim)
+    if d != 0 and d >= source.ndim:
+        raise RuntimeError(f"index_reduce_(): Indexing dim {d} is out of bounds of the source "
+                           f"tensor with dim {source.ndim}")
+    n = index.numel()
+    along = source.shape[d] if source.ndim else 1
+    if n != along:
+        raise RuntimeError(f"index_reduce_(): Number of indices ({n}) should be equal to "
+                           f"source.size(dim): ({along}), for dim: {d}")
+    xs, ss = list(input.shape), list(source.shape)
+    if xs and ss:
+        del xs[d], ss[d]
+    if xs != ss:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(input.shape)} "
+                           f"source.shape = {list(source.shape)}")
+    if _first_outside(index, 0, input.shape[d] if input.ndim else 1) is not None:
+        raise IndexError("index out of range in self")
+    shape = [1] * source.ndim
+    if source.ndim:
+        shape[d] = -1
+    idx = index.reshape(shape).expand(tuple(source.shape)) if source.ndim else \
+        index.reshape(())
+    op = _index_reduce_by_index if reduce == "mean" else _index_reduce_by_value
+    return apply(op, (input, idx, source),
+                 (("dim", d), ("reduce", reduce), ("include_self", bool(include_self))), None,
+                 input._dtype)
+
+
+def _check_scatter_reduce(input: Tensor, d: int, index: Tensor, src: Tensor) -> None:  # noqa: A002
+    """torch's checks of a scatter's index dtype, ranks, src dtype and sizes."""
+    if index._dtype not in (D.int64, D.int32):
+        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+    if src._dtype is not input._dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    rank = max(input.ndim, 1)
+    if max(index.ndim, 1) != rank:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self "
+                           "tensor")
+    if max(src.ndim, 1) != rank:
+        raise RuntimeError("Index tensor must have the same number of dimensions as src "
+                           "tensor")
+    ishape = tuple(index.shape) or (1,)
+    sshape = tuple(src.shape) or (1,)
+    xshape = tuple(input.shape) or (1,)
+    if any(ishape[k] > sshape[k] or (k != d and ishape[k] > xshape[k])
+           for k in range(rank)):
+        raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self "
+                           f"{list(input.shape)} apart from dimension {d} and to be no larger "
+                           f"size than src {list(src.shape)}")
 
 
 def _index_select_fn(x, idx, *, dim):
