@@ -345,10 +345,14 @@ def test_sample_shapes_dtypes_and_statistics():
         got = s.numpy().astype(np.float64).mean(0)
         se = np.asarray(std) / math.sqrt(n)
         assert np.all(np.abs(got - mean) < 5 * se + 1e-9), (dist, got, mean)
-    oh = D.OneHotCategorical(probs=pl.tensor([0.1, 0.2, 0.7])).sample((n,))
-    assert tuple(oh.shape) == (n, 3) and oh.dtype == pl.float32
+    # The same probabilities (and so draw shape) as the Categorical case: its compiled
+    # sampler is reused. Each one-hot component is Bernoulli(p): 5 standard errors.
+    p_oh = np.array([[0.1, 0.2, 0.7], [0.5, 0.5, 0.0]])
+    oh = D.OneHotCategorical(probs=pl.tensor(p_oh.astype(np.float32))).sample((n,))
+    assert tuple(oh.shape) == (n, 2, 3) and oh.dtype == pl.float32
     assert np.all(oh.numpy().sum(-1) == 1)
-    assert np.all(np.abs(oh.numpy().mean(0) - [0.1, 0.2, 0.7]) < 5 * 0.46 / math.sqrt(n))
+    assert np.all(np.abs(oh.numpy().mean(0) - p_oh)
+                  < 5 * np.sqrt(p_oh * (1 - p_oh) / n) + 1e-9)
     c = D.Categorical(logits=pl.zeros(3, 5)).sample((2, 4))
     assert tuple(c.shape) == (2, 4, 3) and c.dtype == pl.int64
     assert 0 <= int(c.min()) and int(c.max()) <= 4

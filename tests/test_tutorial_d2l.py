@@ -55,13 +55,15 @@ def test_norm_of_an_integer_tensor_is_refused():
 
 def test_multinomial_counts_as_torch():
     fair = np.ones(6, np.float32) / 6
-    s = pl.distributions.multinomial.Multinomial(10, pl.tensor(fair)).sample((4,))
-    t = torch.distributions.multinomial.Multinomial(10, torch.tensor(fair)).sample((4,))
-    assert (tuple(s.shape), str(s.dtype)) == (tuple(t.shape), str(t.dtype))
-    assert s.sum(dim=1).tolist() == t.sum(dim=1).tolist() == [10.0] * 4
-    # counts follow the probabilities: mean n*p, within 5 standard errors of 4000 samples
+    # One draw serves the shape/dtype/sum comparison with torch and the statistics (each
+    # distinct draw shape compiles the sampler afresh).
     probs3 = np.array([0.1, 0.3, 0.6], np.float32)
-    many = pl.distributions.Multinomial(10, pl.tensor(probs3)).sample((4000,)).numpy()
+    s = pl.distributions.multinomial.Multinomial(10, pl.tensor(probs3)).sample((4000,))
+    t = torch.distributions.multinomial.Multinomial(10, torch.tensor(probs3)).sample((4000,))
+    assert (tuple(s.shape), str(s.dtype)) == (tuple(t.shape), str(t.dtype))
+    assert s.sum(dim=1).tolist() == t.sum(dim=1).tolist() == [10.0] * 4000
+    # counts follow the probabilities: mean n*p, within 5 standard errors of 4000 samples
+    many = s.numpy()
     se = np.sqrt(10 * probs3 * (1 - probs3) / 4000)
     assert np.all(np.abs(many.mean(0) - 10 * probs3) < 5 * se), many.mean(0)
 
