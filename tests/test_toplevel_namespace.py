@@ -111,6 +111,11 @@ def test_channels_last_strides_match_torch(shape):
     assert y.is_contiguous(memory_format=cl) == ty.is_contiguous(memory_format=tcl)
     assert y.is_contiguous() == ty.is_contiguous()
     assert x.clone(memory_format=cl).stride() == tx.clone(memory_format=tcl).stride()
+    assert pl.clone(x, memory_format=cl).stride() == \
+        torch.clone(tx, memory_format=tcl).stride()   # the top-level function too
+    if 0 not in shape:  # torch's strides for an empty permuted clone are its own matter
+        assert pl.clone(x.transpose(0, 1)).stride() == \
+            torch.clone(tx.transpose(0, 1)).stride()
     to, tto = x.to(memory_format=cl), tx.to(memory_format=tcl)
     assert to.stride() == tto.stride() and (to is x) == (tto is tx)
     assert pl.empty_like(x, memory_format=cl).stride() == \

@@ -93,24 +93,6 @@ def _contiguous(self, memory_format=contiguous_format):
     return _views.with_memory_format(self, pointwise.clone(self), fmt)
 
 
-def _clone(self, *, memory_format=None):
-    """Mirrors ``Tensor.clone``: a copy that stays in the autograd graph, laid out in
-    ``memory_format`` (default ``torch.preserve_format``: the clone of a dense tensor has
-    its strides, so a channels-last tensor's clone is channels-last and ``x.t().clone()``
-    is not contiguous, as in torch).
-
-    Example:
-        >>> x = torch.zeros(2, 3, 4, 5)
-        >>> x.clone(memory_format=torch.channels_last).is_contiguous(
-        ...     memory_format=torch.channels_last)
-        True
-    """
-    fmt = _views.check_format(memory_format, "clone")
-    if fmt is not preserve_format:
-        _views.check_rank(fmt, self.ndim)
-    return _views.with_memory_format(self, pointwise.clone(self), fmt)
-
-
 def _layout(self) -> layout:
     """Mirrors ``Tensor.layout``: always ``torch.strided`` (tensors here are dense)."""
     return strided
@@ -201,7 +183,7 @@ def _H(self):
 _method("__dlpack__", _dlpack)
 _method("__dlpack_device__", _dlpack_device)
 _method("contiguous", _contiguous)
-_method("clone", _clone)
+_method("clone", pointwise.clone)
 _method("layout", property(_layout))
 _method("type_as", lambda self, other: self.to(other.dtype))
 _method("__getitem__", indexing.getitem)

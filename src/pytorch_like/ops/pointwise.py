@@ -669,8 +669,23 @@ _identity = Op("identity", lambda x: x, saves=(), grad_name="CloneBackward0")
 
 
 def clone(input, *, memory_format=None) -> Tensor:  # noqa: A002
-    """Mirrors ``torch.clone``: a copy that stays in the autograd graph."""
-    return apply(_identity, (input,))
+    """Mirrors ``torch.clone`` / ``Tensor.clone``: a copy that stays in the autograd graph,
+    laid out in ``memory_format`` (default ``torch.preserve_format``: the clone of a dense
+    tensor keeps its strides, so ``x.t().clone()`` is not contiguous, as in torch).
+
+    Example:
+        >>> x = torch.zeros(2, 3, 4, 5)
+        >>> torch.clone(x, memory_format=torch.channels_last).stride()
+        (60, 1, 15, 3)
+    """
+    out = apply(_identity, (input,))
+    from . import _views
+    if memory_format is None and type(input._cell) is _views._Storage:
+        return out  # the common case, kept cheap
+    fmt = _views.check_format(memory_format, "clone")
+    if fmt is not _views.preserve_format:
+        _views.check_rank(fmt, input.ndim)
+    return _views.with_memory_format(input, out, fmt)
 
 
 def _to_device(t: Tensor, jdevice) -> Tensor:
