@@ -244,3 +244,30 @@ def test_index_reduce_integer_in_place_and_errors():
             assert _both(fn)[0] in ("RuntimeError", "IndexError")
     with pytest.raises(IndexError, match="^index out of range in self$"):
         pl.zeros(3).index_reduce(0, pl.tensor([-1]), pl.ones(1), "amax")
+
+
+_SCATTER_CASES = [
+    ("scatter", lambda L: (0, L.tensor([[0, 1]], dtype=L.int32), L.ones(1, 2))),
+    ("scatter", lambda L: (0, L.tensor([[0, 1]]), L.ones(1, 2, dtype=L.float64))),
+    ("scatter", lambda L: (0, L.tensor([0, 1]), L.ones(1, 2))),
+    ("scatter", lambda L: (0, L.tensor([[0, 1, 2, 0, 1]]), L.ones(1, 2))),
+    ("scatter", lambda L: (0, L.tensor([[0, 1]]), 2.0)),
+    ("scatter", lambda L: (0, L.tensor([0, 1]), 2.0)),
+    ("scatter_add", lambda L: (0, L.tensor([[0, 5]]), L.ones(1, 2))),
+    ("scatter_add", lambda L: (0, L.tensor([[0, 1]]).float(), L.ones(1, 2))),
+    ("scatter_add", lambda L: (0, L.tensor([[0, 1]]), L.ones(1, 2, dtype=L.float64))),
+]
+
+
+@pytest.mark.skipif(torch is None, reason="needs torch")
+@pytest.mark.parametrize("name,make", _SCATTER_CASES)
+def test_scatter_and_scatter_add_check_their_arguments_as_torch(name, make):
+    # The dtype, rank and size checks scatter_reduce makes, for scatter and scatter_add:
+    # without them a mismatch reached JAX as a broadcasting ValueError or scattered anyway.
+    got = {}
+    for L in (pl, torch):
+        try:
+            got[L] = ("ok", getattr(L.zeros(3, 4), name)(*make(L)).tolist())
+        except Exception as e:  # noqa: BLE001 - the error itself is what is compared
+            got[L] = (type(e).__name__, str(e))
+    assert got[pl] == got[torch]

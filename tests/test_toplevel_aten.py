@@ -3,6 +3,7 @@ nn.functional ops, plain tensor functions, the *_copy view variants, LU helpers,
 
 import os
 import sys
+import warnings
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -260,6 +261,14 @@ def test_copy_variants_are_copies_and_complex():
 @needs_torch
 def test_norms_dist_errors():
     same_error(lambda: pl.adjoint(pl.ones(3)), lambda: torch.adjoint(torch.ones(3)))
+    # 0-D: torch warns (deprecated) and returns the conjugated scalar.
+    for v in (2.0, 1 + 2j):
+        with pytest.warns(UserWarning, match=r"adjoint\(\) is deprecated on 0-D tensors"):
+            got = pl.adjoint(pl.tensor(v))
+        with warnings.catch_warnings():  # torch warns once per process
+            warnings.simplefilter("ignore")
+            want = torch.adjoint(torch.tensor(v)).resolve_conj()
+        assert got.item() == want.item() and got.dtype == pl.tensor(v).dtype
     for s1, s2 in (((2, 2), (2, 2, 2)), ((2, 2, 2), (3, 2, 2))):
         same_error(lambda s1=s1, s2=s2: pl.addbmm(pl.ones(2, 2), pl.ones(*s1), pl.ones(*s2)),
                    lambda s1=s1, s2=s2: torch.addbmm(torch.ones(2, 2), torch.ones(*s1),

@@ -136,6 +136,12 @@ def adjoint(input: Tensor) -> Tensor:  # noqa: A002
         >>> torch.adjoint(torch.tensor([[1., 2.]])).shape
         torch.Size([2, 1])
     """
+    if input.dim() == 0:
+        # torch returns the (conjugated) scalar with a deprecation warning, not an error.
+        import warnings
+        warnings.warn("adjoint() is deprecated on 0-D tensors. Consider using x.conj().",
+                      UserWarning, stacklevel=2)
+        return input.conj() if input.dtype.is_complex else input
     if input.dim() < 2:
         raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of "
                            f"matrices. Got {input.dim()}-D tensor.")

@@ -450,6 +450,7 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None) -> Ten
         src = value
     d = _wrap_dim(dim, input.ndim)
     mode = {None: "set", "add": "add", "multiply": "multiply"}[reduce]
+    _check_scatter_tensors(input, d, index, src)
     src = operand(src)
     _check_scatter(input, d, index, src)
     return apply(_scatter, (input, index, src), (("dim", d), ("mode", mode)), None,
@@ -466,9 +467,24 @@ def _check_scatter(input: Tensor, d: int, index: Tensor, src) -> None:  # noqa: 
     _check_gather_scatter_index(index, input.shape[d] if input.ndim else 1, d)
 
 
+def _check_scatter_tensors(input: Tensor, d: int, index, src) -> None:  # noqa: A002
+    """torch's checks of ``scatter``/``scatter_add``'s index dtype and rank, and of a tensor
+    ``src`` of the index's rank (dtype, sizes), as ``scatter_reduce`` makes them."""
+    if not isinstance(index, Tensor):
+        return
+    if index._dtype not in (D.int64, D.int32):
+        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+    if isinstance(src, Tensor) and src.ndim and src.ndim == index.ndim:
+        _check_scatter_reduce(input, d, index, src)
+    elif max(index.ndim, 1) != max(input.ndim, 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self "
+                           "tensor")
+
+
 def scatter_add(input, dim: int, index, src) -> Tensor:  # noqa: A002
     """Mirrors ``torch.scatter_add`` (duplicates add up)."""
     d = _wrap_dim(dim, input.ndim)
+    _check_scatter_tensors(input, d, index, src)
     _check_scatter(input, d, index, src)
     return apply(_scatter, (input, index, src), (("dim", d), ("mode", "add")), None,
                  input._dtype)
