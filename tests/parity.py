@@ -225,3 +225,15 @@ def check_double_backward(ours, theirs, *inputs, atol: float = 1e-4, rtol: float
                                        err_msg=f"second-order grad of input {k} differs "
                                                "from torch")
     return seconds
+
+
+def same_error(ours, theirs) -> None:
+    """``ours()`` raises what ``theirs()`` (torch) raises: the same exception type and
+    message."""
+    import pytest
+
+    with pytest.raises(Exception) as th:
+        theirs()
+    with pytest.raises(type(th.value)) as us:
+        ours()
+    assert str(us.value) == str(th.value)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import pytorch_like as pl
-from parity import check
+from parity import check, same_error
 
 try:
     import torch
@@ -26,15 +26,6 @@ rng = np.random.default_rng(0)
 
 def f32(*shape, lo=-2.0, hi=2.0):
     return rng.uniform(lo, hi, shape).astype(np.float32)
-
-
-def same_error(ours, theirs):
-    """Both raise; same exception type and message."""
-    with pytest.raises(Exception) as th:
-        theirs()
-    with pytest.raises(type(th.value)) as us:
-        ours()
-    assert str(us.value) == str(th.value)
 
 
 class Fixed:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import pytorch_like as pl
-from parity import torch
+from parity import same_error, torch
 
 needs_torch = pytest.mark.skipif(torch is None, reason="compares with torch")
 rng = np.random.default_rng(0)
@@ -37,16 +37,6 @@ def both(shape, dtype=np.float32):
 
 def fmt(name):
     return getattr(pl, name), getattr(torch, name)
-
-
-def same_error(ours, theirs, exact=True):
-    with pytest.raises(Exception) as th:
-        theirs()
-    with pytest.raises(type(th.value)) as us:
-        ours()
-    if exact:
-        assert str(us.value) == str(th.value)
-    return us.value, th.value
 
 
 # -- constants --------------------------------------------------------------------------

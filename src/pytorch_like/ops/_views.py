@@ -310,16 +310,20 @@ def is_contiguous(t: Tensor, memory_format=None) -> bool:
     return _channels_last_contiguous(shape, strides, memory_format)
 
 
-def _row_major(shape: tuple, strides: tuple) -> bool:
-    if 0 in shape:
-        return True
+def _packed(shape: tuple, strides: tuple, order) -> bool:
+    """Whether the dims in ``order`` (fastest-varying first) are laid out densely one after
+    the other; size-1 dims are free, as in torch."""
     expected = 1
-    for s, st in zip(reversed(shape), reversed(strides)):
-        if s != 1:
-            if st != expected:
+    for d in order:
+        if shape[d] != 1:
+            if strides[d] != expected:
                 return False
-            expected *= s
+            expected *= shape[d]
     return True
+
+
+def _row_major(shape: tuple, strides: tuple) -> bool:
+    return 0 in shape or _packed(shape, strides, reversed(range(len(shape))))
 
 
 # -- memory formats: the strides torch gives a copy in a memory format -----------------------
@@ -380,15 +384,7 @@ def format_strides(fmt, shape: tuple) -> tuple:
 
 
 def _channels_last_contiguous(shape: tuple, strides: tuple, fmt) -> bool:
-    if len(shape) != _cl_rank(fmt):
-        return False
-    expected = 1
-    for d in _CL_ORDER[len(shape)]:
-        if shape[d] != 1:
-            if strides[d] != expected:
-                return False
-            expected *= shape[d]
-    return True
+    return len(shape) == _cl_rank(fmt) and _packed(shape, strides, _CL_ORDER[len(shape)])
 
 
 def _strides_like_channels_last(shape: tuple, strides: tuple) -> bool:
@@ -419,15 +415,8 @@ def suggest_memory_format(t: Tensor):
 
 
 def _non_overlapping_and_dense(shape: tuple, strides: tuple) -> bool:
-    if _row_major(shape, strides):
-        return True
-    dims = sorted((d for d in range(len(shape)) if shape[d] >= 2), key=lambda d: strides[d])
-    expected = 1
-    for d in dims:
-        if strides[d] != expected:
-            return False
-        expected *= shape[d]
-    return True
+    return _row_major(shape, strides) or \
+        _packed(shape, strides, sorted(range(len(shape)), key=lambda d: strides[d]))
 
 
 def preserved_strides(src: Tensor) -> tuple:

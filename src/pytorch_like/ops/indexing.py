@@ -343,7 +343,7 @@ def _scatter_reduce_fn(x, idx, src, *, dim, reduce, include_self):
     x, idx = jnp.atleast_1d(x), jnp.atleast_1d(idx)
     ix = _scatter_index(idx, dim)
     src = jnp.atleast_1d(src)[tuple(slice(0, s) for s in idx.shape)].astype(x.dtype)
-    keep = None if include_self else ~jnp.zeros(x.shape, bool).at[ix].set(True)
+    keep = None if include_self else ~_reached(x, ix)
     if reduce in ("sum", "mean"):
         total = (x if keep is None else jnp.where(keep, x, 0)).at[ix].add(src)
         if reduce == "sum":
@@ -356,6 +356,11 @@ def _scatter_reduce_fn(x, idx, src, *, dim, reduce, include_self):
         return (total / count).reshape(out_shape)
     f = _REDUCERS[(reduce, include_self)]
     return f(x, src, *ix).reshape(out_shape)
+
+
+def _reached(x, ix):
+    """The positions of ``x`` that the scatter index ``ix`` writes to."""
+    return jnp.zeros(x.shape, bool).at[ix].set(True)
 
 
 def _identity(reduce: str, dtype):
@@ -394,8 +399,7 @@ def _reducer(reduce: str, include_self: bool):
     def start(x, ix):
         if include_self:
             return x
-        reached = jnp.zeros(x.shape, bool).at[ix].set(True)
-        return jnp.where(reached, jnp.asarray(_identity(kind, x.dtype), x.dtype), x)
+        return jnp.where(_reached(x, ix), jnp.asarray(_identity(kind, x.dtype), x.dtype), x)
 
     @jax.custom_jvp
     def f(x, src, *ix):
@@ -411,7 +415,7 @@ def _reducer(reduce: str, include_self: bool):
                                f"'amax', 'amin' but got {reduce}.")
         out = f(x, src, *ix)
         zeros = jnp.zeros_like(x)
-        keep = 1 if include_self else ~zeros.astype(bool).at[ix].set(True)
+        keep = 1 if include_self else ~_reached(x, ix)
         if kind == "prod":
             # The products here go through ``f`` itself, so that they differentiate again
             # (double backward); JAX's scatter-multiply would not.

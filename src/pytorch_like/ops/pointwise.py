@@ -678,14 +678,11 @@ def clone(input, *, memory_format=None) -> Tensor:  # noqa: A002
         >>> torch.clone(x, memory_format=torch.channels_last).stride()
         (60, 1, 15, 3)
     """
-    out = apply(_identity, (input,))
     from . import _views
-    if memory_format is None and type(input._cell) is _views._Storage:
-        return out  # the common case, kept cheap
     fmt = _views.check_format(memory_format, "clone")
     if fmt is not _views.preserve_format:
         _views.check_rank(fmt, input.ndim)
-    return _views.with_memory_format(input, out, fmt)
+    return _views.with_memory_format(input, apply(_identity, (input,)), fmt)
 
 
 def _to_device(t: Tensor, jdevice) -> Tensor:
