@@ -99,6 +99,24 @@ def _async_cpu_dispatch() -> bool:
     return bool(jax.config.values.get("jax_cpu_enable_async_dispatch", False))
 
 
+def remapped_scratch(lowered) -> int | None:
+    """The scratch bytes of a program that a glibc thread arena cannot hold, or None.
+
+    Only on Linux (glibc), on the CPU backend and under JAX's asynchronous dispatch, where
+    such a block is mapped and faulted in again on every call (decision 004, point 12);
+    ``lowered`` is the program's ``jax.stages.Lowered`` (compiling it again later hits
+    JAX's cache).
+    """
+    if (not sys.platform.startswith("linux") or jax.default_backend() != "cpu"
+            or not _async_cpu_dispatch()):
+        return None
+    try:
+        scratch = lowered.compile().memory_analysis().temp_size_in_bytes
+    except Exception:  # no memory analysis on this JAX: nothing to say
+        return None
+    return scratch if scratch > _ARENA_HEAP_MAX else None
+
+
 def warn_if_scratch_is_remapped(lowered, stacklevel: int = 2) -> None:
     """Say once per process that a CPU program's scratch memory is faulted in every call.
 
@@ -107,14 +125,10 @@ def warn_if_scratch_is_remapped(lowered, stacklevel: int = 2) -> None:
     needing more scratch than a glibc thread arena can hold; ``lowered`` is the program's
     ``jax.stages.Lowered`` (compiling it again hits JAX's cache).
     """
-    if (_hinted[0] or not sys.platform.startswith("linux")
-            or jax.default_backend() != "cpu" or not _async_cpu_dispatch()):
+    if _hinted[0]:
         return
-    try:
-        scratch = lowered.compile().memory_analysis().temp_size_in_bytes
-    except Exception:  # no memory analysis on this JAX: nothing to say
-        return
-    if scratch <= _ARENA_HEAP_MAX:
+    scratch = remapped_scratch(lowered)
+    if scratch is None:
         return
     _hinted[0] = True
     warnings.warn(

@@ -21,6 +21,7 @@ import weakref
 import jax
 import jax.numpy as jnp
 
+from .._backend import remapped_scratch
 from .._dtype import from_storage
 from ..ops._dispatch import AccumulateGrad, Node, Op, _edge, _make_vjp, apply
 from ..tensor import Tensor
@@ -278,6 +279,10 @@ def _run(roots, grads, retain_graph: bool, inputs, accumulate: bool, kind):
         nodes, run = _prune(nodes, targets)
     captured = [None] * (len(inputs) if inputs is not None else 0)
 
+    if kind is _Arrays and inputs is None and accumulate and _fused_walk(
+            roots, root_edges, grads, nodes, retain_graph):
+        return captured
+
     buf: dict = {}
     add = kind.add
     for e, g in zip(root_edges, grads):
@@ -510,3 +515,137 @@ def _dtype_of(node: Node, k: int):
     if node.op.diff_out is not None:
         k = node.op.diff_out[k]
     return from_storage(node.out_meta[k][1])
+
+
+# -- the whole backward as one program ---------------------------------------------------
+#
+# A training loop records the same graph every step; walking it node by node dispatches one
+# small program per node (and one addition per accumulated ``.grad``). From the
+# ``_FUSE_AFTER``-th backward of a graph with the same structure on, the walk below runs as
+# one jitted program instead: the same per-node vjps and the same sums, traced together, so
+# XLA fuses across nodes and the step pays one dispatch. Graphs with hooks, ``retain_grad``,
+# custom Functions, anomaly detection, ``inputs=``/``autograd.grad`` or tracers keep the
+# node-by-node walk, as do graphs seen once (their programs would compile for one use).
+
+_FUSE_AFTER = 2
+_FUSED_MAX = 128  # structures remembered; the oldest is dropped beyond this
+_FUSED: dict = {}
+
+
+def _fused_walk(roots, root_edges, grads, nodes, retain_graph: bool) -> bool:
+    """Run the backward of ``roots`` as one cached program when the graph allows it.
+
+    Returns False (having done nothing) when the node-by-node walk must run instead.
+    """
+    if _anomaly.enabled or _POST_HOOKS:
+        return False
+    for g in grads:
+        if isinstance(g, jax.core.Tracer):
+            return False
+    order = []
+    leaves = []
+    for n in nodes:
+        if n.__class__ is Node:
+            if n.hooks is not None or n.retain is not None:
+                return False
+            order.append(n)
+        elif n.__class__ is AccumulateGrad:
+            d = n.variable.__dict__
+            if d.get("_hooks") or d.get("_post_accumulate_grad_hooks"):
+                return False
+            leaves.append(n)
+        else:
+            return False
+    order.sort(key=lambda n: -n.seq)
+    index = {id(n): i for i, n in enumerate(order)}
+    base = len(order)
+    for j, n in enumerate(leaves):
+        index[id(n)] = base + j
+    variables = [n.variable for n in leaves]
+    prior = [t._grad for t in variables]
+    key = (tuple((index[id(e[0])], e[1]) for e in root_edges),
+           tuple((n.op, n.static, n.cast, n.diff, n.unsaved,
+                  tuple((index[id(e[0])], e[1]) for e in n.edges)) for n in order),
+           len(leaves), tuple(p is None for p in prior))
+    entry = _FUSED.get(key)
+    if entry is None:
+        if len(_FUSED) >= _FUSED_MAX:
+            del _FUSED[next(iter(_FUSED))]
+        entry = _FUSED[key] = [0, None]
+    entry[0] += 1
+    if entry[0] < _FUSE_AFTER or entry[1] is False:
+        return False
+    for n in order:
+        if n.saved is None:
+            raise RuntimeError(_BACKWARD_TWICE)
+        _check_versions(n)
+    saved = [n.saved for n in order]
+    prior_arrays = [None if p is None else p._cell.a for p in prior]
+    args = (saved, list(grads), prior_arrays)
+    try:
+        if entry[1] is None:
+            program = _fused_program(key, order)
+            if remapped_scratch(program.lower(*args)) is not None:
+                # One program would need more scratch than a thread arena holds, faulted in
+                # on every call: the nodes' own programs, each with less, run faster.
+                entry[1] = False
+                return False
+            entry[1] = program
+        out = entry[1](*args)
+    except Exception:
+        # Something in this graph does not trace as one program (the node-by-node walk
+        # runs each vjp on concrete arrays): remember that and walk it node by node.
+        entry[1] = False
+        return False
+    for t, p, g in zip(variables, prior, out):
+        if p is None:
+            t._grad = Tensor._make(g, t._dtype)
+        else:
+            p._cell.a = g
+            p._ver[0] += 1
+    if not retain_graph:
+        for n in order:
+            n.saved = None
+    return True
+
+
+def _fused_program(key, order):
+    """One jitted function ``(saved, root grads, prior leaf grads) -> leaf grads`` running
+    the walk of ``_run`` over the graph that ``key`` describes."""
+    root_spec, node_specs, n_leaves, _ = key
+    fns = [n.op.backward_fn(n.static, n.cast, n.diff, n.unsaved) for n in order]
+    slots = []
+    for n in order:
+        diff_out = n.op.diff_out
+        slots.append(len(n.out_meta) if diff_out is None else len(diff_out))
+    slots += [1] * n_leaves
+    edges = [spec[5] for spec in node_specs]
+    base = len(order)
+
+    def program(saved, root_grads, prior):
+        buf: list = [None] * len(slots)
+
+        def put(idx, k, g):
+            slot = buf[idx]
+            if slot is None:
+                slot = buf[idx] = [None] * slots[idx]
+            slot[k] = g if slot[k] is None else jnp.add(slot[k], g)
+
+        for (idx, k), g in zip(root_spec, root_grads):
+            put(idx, k, _flip(g))
+        for j, fn in enumerate(fns):
+            cts = buf[j]
+            buf[j] = None
+            for (idx, k), g in zip(edges[j], fn(saved[j], tuple(cts))):
+                put(idx, k, g)
+        out = []
+        for j in range(n_leaves):
+            g = _flip(buf[base + j][0])
+            out.append(g if prior[j] is None else jnp.add(prior[j], g))
+        return out
+
+    options = None
+    if any(n.op.backend_options for n in order):
+        from .._backend import compiler_options
+        options = compiler_options()
+    return jax.jit(program, compiler_options=options) if options else jax.jit(program)
