@@ -1,10 +1,13 @@
 """Training-step speed: pytorch_like (compiled and eager) vs hand-written JAX vs torch eager.
 
 Run: python benchmarks/train_step.py [--models mlp cnn] [--batch 64 256] [--opt adam sgd]
-     [--steps 30] [--no-eager]
+     [--steps 30] [--no-eager] [--loop 10]
 
 Columns: ``compiled`` is the whole step under ``pytorch_like.compile``; ``comp(model)`` is
 the eager loop around ``model = pytorch_like.compile(model)`` (torch 2's usual idiom).
+``eager loop`` / ``torch loop`` time ``--loop`` consecutive eager steps that each read
+``loss.item()``, as a lesson's training loop does, per step: eager mode's optimizer update
+then runs while Python records the next step, which a single synced step cannot show.
 
 Models: the MNIST MLP 784-512-512-10 and the source material's CNN
 (conv32-conv64-maxpool-dropout-fc128-dropout-fc10). All implementations run in this one
@@ -141,7 +144,7 @@ def nnx_mlp_step(opt_name: str):
 
 
 
-def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:
+def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool, loop: int) -> dict:
     rng = np.random.default_rng(0)
     xn = rng.standard_normal((batch, 1, 28, 28)).astype(np.float32)
     yn = rng.integers(0, 10, batch).astype(np.int64)
@@ -179,6 +182,16 @@ def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:
             return [loss._data] + [p._cell.a for p in m2_params]
         fns["eager"] = eager_step
 
+        def eager_loop():
+            # A training loop as the lessons write it: every step reads its loss with
+            # .item(), which waits for the forward and backward but lets the optimizer's
+            # update of this step overlap the next step's Python (torch's step is done when
+            # it returns). The last step's update is waited for, as above.
+            for _ in range(loop):
+                est(x, y).item()
+            return [p._cell.a for p in m2_params]
+        fns["eager_loop"] = eager_loop
+
         # ``model = torch.compile(model)`` with the usual eager loop: the forward and the
         # backward run as two programs, the optimizer step eagerly.
         m3 = make_model(pl, kind)
@@ -210,33 +223,47 @@ def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool) -> dict:
         tst(tx, ty)
         fns["torch"] = lambda: tst(tx, ty)
 
+        def torch_loop():
+            for _ in range(loop):
+                tst(tx, ty).item()
+        fns["torch_loop"] = torch_loop
+
     # Alternating rounds: a machine that drifts between fast and slow phases slows every
     # implementation alike, so the ratios hold even when absolute times wander.
     # Two settling steps per turn: torch's OpenMP threads spin after its step (and XLA's
     # after its program), which cost whichever library ran next ~1 ms per step here.
+    loops = {k: fns.pop(k) for k in list(fns) if k.endswith("_loop")}
     times = interleaved_us(fns, number=1, rounds=steps, sync=_sync, settle=2)
     res.update({k: v / 1e3 for k, v in times.items()})
+    if loops:
+        # Each turn is already a loop: only its first step follows the other library.
+        times = interleaved_us(loops, number=1, rounds=max(5, steps // 3), sync=_sync)
+        res.update({k: v / 1e3 / loop for k, v in times.items()})
     return res
 
 
 def main() -> None:
+    nan = float("nan")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", nargs="+", default=["mlp", "cnn"])
     ap.add_argument("--batch", nargs="+", type=int, default=[64, 256])
     ap.add_argument("--opt", nargs="+", default=["adam", "sgd"])
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--no-eager", action="store_true")
+    ap.add_argument("--loop", type=int, default=10,
+                    help="steps per turn of the 'loop' columns (each reads loss.item())")
     args = ap.parse_args()
     print(f"jax {jax.__version__} on {jax.devices()[0].device_kind}; "
           f"torch {torch.__version__ if torch else '-'}; CPU dispatch {cpu_dispatch()}")
     print(f"{'config':18s} {'compiled':>9s} {'jax+optax':>10s} {'eager':>8s} {'torch':>8s} "
           f"{'comp/jax':>9s} {'torch/comp':>11s} {'torch/eager':>12s} {'1st call s':>11s} "
           f"{'2nd call s':>11s} {'nnx.jit':>8s} {'jax+grads':>10s} {'comp/jax+g':>11s} "
-          f"{'comp(model)':>12s} {'torch/c(m)':>11s}")
+          f"{'comp(model)':>12s} {'torch/c(m)':>11s} {'eager loop':>11s} {'torch loop':>11s} "
+          f"{'t/e loop':>9s}")
     for kind in args.models:
         for batch in args.batch:
             for opt_name in args.opt:
-                r = run(kind, batch, opt_name, args.steps, not args.no_eager)
+                r = run(kind, batch, opt_name, args.steps, not args.no_eager, args.loop)
                 eager = r.get("eager")
                 th = r.get("torch")
                 print(f"{kind}/b{batch}/{opt_name:5s}   {r['compiled']:9.2f} {r['jax']:10.2f} "
@@ -249,12 +276,17 @@ def main() -> None:
                       f"{r.get('nnx', float('nan')):8.2f} {r['jax_grads']:10.2f} "
                       f"{r['compiled'] / r['jax_grads']:11.2f} "
                       f"{r.get('cmodel', float('nan')):12.2f} "
-                      f"{(th / r['cmodel']) if th and 'cmodel' in r else float('nan'):11.2f}",
+                      f"{(th / r['cmodel']) if th and 'cmodel' in r else float('nan'):11.2f} "
+                      f"{r.get('eager_loop', float('nan')):11.2f} "
+                      f"{r.get('torch_loop', float('nan')):11.2f} "
+                      f"{r.get('torch_loop', nan) / r.get('eager_loop', nan):9.2f}",
                       flush=True)
     print("(median ms per step; comp/jax <= 1.05 and torch/comp >= 2 (MLP), >= 1.5 (CNN) "
           "are the goals; jax+grads is the hand-written step also returning the gradients, "
           "which torch's .grad semantics make the compiled step produce; comp(model) is "
-          "the eager loop around model = compile(model))")
+          "the eager loop around model = compile(model); the loop columns time --loop "
+          "consecutive steps that each read loss.item(), per step, and t/e loop is torch "
+          "loop / eager loop)")
 
 
 if __name__ == "__main__":
