@@ -367,8 +367,27 @@ def test_grad_assignment_checks():
     x.grad = pl.tensor([0.5, 0.5])
     (x * 1).sum().backward()
     assert x.grad.tolist() == [1.5, 1.5]
-    with pytest.raises(RuntimeError, match="assigned grad has data of a different size"):
+    with pytest.raises(RuntimeError, match="attempting to assign a gradient of size '\\[3\\]'"):
         x.grad = pl.zeros(3)
+
+
+@needs_torch
+@pytest.mark.parametrize("shape,dtype", [((3,), "float32"), ((2, 1), "float32"), ((1,), "float32"),
+                                         ((2,), "float64"), ((2,), "int64"), ((2,), "float16"),
+                                         ((2,), "bool"), ((2,), "complex64")])
+@pytest.mark.parametrize("own", ["float32", "float64"])
+def test_grad_assignment_errors_as_torch(shape, dtype, own):
+    def run(lib):
+        x = lib.ones(2, dtype=getattr(lib, own), requires_grad=True)
+        return lambda: setattr(x, "grad", lib.ones(shape, dtype=getattr(lib, dtype)))
+
+    if shape == (2,) and dtype == own:
+        pytest.skip("a gradient of the tensor's own shape and dtype is accepted")
+    with pytest.raises(RuntimeError) as theirs:
+        run(torch)()
+    with pytest.raises(RuntimeError) as ours:
+        run(pl)()
+    assert str(ours.value) == str(theirs.value)
 
 
 @needs_torch
@@ -422,3 +441,17 @@ def test_finite_differences(name):
     fn(pl, x).backward()
     fd = finite_difference(scalar, xv, eps=1e-2)
     np.testing.assert_allclose(x.grad.numpy(), fd, atol=2e-2, rtol=2e-2)
+
+
+@needs_torch
+@pytest.mark.parametrize("inputs", [[], ()])
+def test_grad_with_no_inputs_is_refused_as_torch(inputs):
+    def run(lib):
+        x = lib.tensor(2., requires_grad=True)
+        return lambda: lib.autograd.grad(x ** 3, inputs, allow_unused=True)
+
+    with pytest.raises(RuntimeError) as theirs:
+        run(torch)()
+    with pytest.raises(RuntimeError) as ours:
+        run(pl)()
+    assert str(ours.value) == str(theirs.value)

@@ -76,6 +76,12 @@ def _traced(a) -> bool:
 
 
 _FACTORY_INT_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
+# The C++ type names torch's grad-assignment error uses for the gradient's dtype.
+_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                   "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+                   "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+                   "bool": "bool", "complex64": "c10::complex<float>",
+                   "complex128": "c10::complex<double>"}
 
 _COMPILE_HINT = (
     "This value is only known when the compiled program runs. Move the {what} outside the "
@@ -328,12 +334,21 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
+            # torch checks the dtype first.
+            if value._dtype is not self._dtype:
+                got = _CPP_TYPE_NAMES.get(value._dtype.name, value._dtype.name)
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{got}' to a tensor with "
+                    f"grad_dtype '{D.type_word(self._dtype)}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match.")
             if tuple(value.shape) != tuple(self.shape):
                 raise RuntimeError(
-                    f"assigned grad has data of a different size: {tuple(value.shape)} vs "
-                    f"{tuple(self.shape)}")
-            if value._dtype is not self._dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a "
+                    f"tensor of size '{list(self.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size")
         self._grad = value
 
     @property

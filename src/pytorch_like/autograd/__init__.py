@@ -153,6 +153,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
 
     outs = _as_list(outputs)
     ins: Sequence = _as_list(inputs)
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     grads = _root_grads(outs, grad_outputs, keep_tensors=bool(create_graph))
     if retain_graph is None:
         retain_graph = create_graph

@@ -187,6 +187,9 @@ def _check_nll_shapes(input: Tensor, target: Tensor) -> None:  # noqa: A002
     expected = (ishape[0],) + ishape[2:]
     if tshape == expected:
         return
+    if len(ishape) == 2:
+        # (N, C) scores with a (N, 1) label column, as from y.view(-1, 1).
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if len(ishape) == 4:
         if len(tshape) != 3:
             raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
@@ -537,6 +540,15 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
         if extra is not None:
             check_broadcast(tuple(input.shape), tuple(extra.shape))
     dt = result_dtype(input, target)
+    tdt = target.dtype
+    # torch computes (1 - target) in the target's dtype and writes into it: integer labels
+    # (y from a classification dataset) must be made float first, as in torch.
+    if tdt is D.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if not (tdt.is_floating_point or tdt.is_complex):
+        raise RuntimeError(f"result type {D.type_word(dt)} can't be cast to the desired "
+                           f"output type {D.type_word(tdt)}")
     return apply(_bce_logits, (input, target, weight, pos_weight), (("reduction", reduction),),
                  cast_for(dt, input, target, weight, pos_weight), dt)
 

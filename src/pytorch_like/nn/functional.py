@@ -215,6 +215,13 @@ def _convnd(name: str, nd: int, input: Tensor, weight: Tensor, bias, stride,  # 
     stride_t = _ntuple(stride, nd)
     dil = _ntuple(dilation, nd)
     pads = _conv_padding(padding, nd, ws[2:], dil, stride_t)
+    padded = [n + lo + hi for n, (lo, hi) in zip(shape[2:], pads)]
+    kernel = [d * (k - 1) + 1 for k, d in zip(ws[2:], dil)]
+    if any(p < k for p, k in zip(padded, kernel)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater "
+            "than actual input size")
     _check_same_dtype(input, weight, "Input type and weight type")
     out = apply(_conv, (input, weight, bias),
                 (("stride", stride_t), ("padding", pads), ("dilation", dil),

@@ -56,7 +56,8 @@ class Parameter(Tensor):
         self = object.__new__(cls)
         _share(self, data)
         if requires_grad:
-            self.requires_grad_(True)
+            # torch words the integer-dtype refusal here as it does for factories.
+            self._set_requires_grad(True)
         return self
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:

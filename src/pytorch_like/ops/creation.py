@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -147,6 +148,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     Example:
         >>> torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
     """
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
     arr, inferred = _infer(data)
     dt = D.to_dtype(dtype) if dtype is not None else inferred
     if isinstance(arr, np.ndarray):
