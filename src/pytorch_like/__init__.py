@@ -78,6 +78,7 @@ from . import special, testing  # noqa: E402
 from . import onnx  # noqa: E402
 from . import jit  # noqa: E402
 from . import fft  # noqa: E402
+from . import profiler  # noqa: E402
 from .func import vmap  # noqa: E402
 from . import accelerator, backends, cuda  # noqa: E402
 from ._formatting import set_printoptions  # noqa: E402
@@ -200,7 +201,7 @@ __all__ = (
     + ["finfo", "iinfo"] + list(_toplevel_all)
     + ["func", "vmap", "distributions"]
     + ["special", "testing", "onnx", "jit"]
-    + ["fft"] + list(_complex_all) + list(_toplevel_aten_all)
+    + ["fft", "profiler"] + list(_complex_all) + list(_toplevel_aten_all)
     + _functional_all
     + _namespace_all
 )

@@ -128,6 +128,13 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
         retain_graph = create_graph
     if create_graph:
         warnings.warn(_CYCLE_WARNING, UserWarning, stacklevel=user_stacklevel())
+    from ..ops._dispatch import profiler_hook
+
+    if profiler_hook.scope is not None:  # a profile records: one event for the backward
+        with profiler_hook.scope("autograd::backward", graph=outputs):
+            run_backward(outputs, grads, bool(retain_graph), inputs=ins, accumulate=True,
+                         create_graph=bool(create_graph))
+        return
     run_backward(outputs, grads, bool(retain_graph), inputs=ins, accumulate=True,
                  create_graph=bool(create_graph))
 
@@ -158,8 +165,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     grads = _root_grads(outs, grad_outputs, keep_tensors=bool(create_graph))
     if retain_graph is None:
         retain_graph = create_graph
-    got = run_backward(outs, grads, bool(retain_graph), inputs=ins, accumulate=False,
-                       create_graph=bool(create_graph))
+    from ..ops._dispatch import profiler_hook
+
+    if profiler_hook.scope is not None:  # a profile records: one event for the backward
+        with profiler_hook.scope("autograd::grad", after=lambda: [g for g in got if g is not None]):
+            got = run_backward(outs, grads, bool(retain_graph), inputs=ins, accumulate=False,
+                               create_graph=bool(create_graph))
+    else:
+        got = run_backward(outs, grads, bool(retain_graph), inputs=ins, accumulate=False,
+                           create_graph=bool(create_graph))
     result = []
     for t, g in zip(ins, got):
         if g is None:

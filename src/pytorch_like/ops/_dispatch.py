@@ -43,6 +43,19 @@ class _Autocast:
 autocast_hook = _Autocast()
 
 
+class _Profiler:
+    """Set by ``pytorch_like.profiler`` while a profile records: ``apply`` hands each op to
+    ``record(op, args, static, cast, out_dtype)``, which runs it as a timed event (or answers
+    ``NotImplemented``: run it unrecorded); ``scope(name, after=None, graph=None)`` is the
+    context manager that ``backward`` and ``Optimizer.step`` record their ranges with."""
+
+    record = None
+    scope = None
+
+
+profiler_hook = _Profiler()
+
+
 class Op:
     """A differentiable op: a JAX function plus what autograd must keep for its backward.
 
@@ -221,6 +234,10 @@ def apply(op: Op, args: tuple, static: tuple = (), cast=None, out_dtype=None):
     ``out_dtype`` is a torch dtype, or a tuple of them for several outputs; ``None`` takes the
     dtype of the first tensor argument.
     """
+    if profiler_hook.record is not None:
+        res = profiler_hook.record(op, args, static, cast, out_dtype)
+        if res is not NotImplemented:
+            return res
     if autocast_hook.policy is not None and op.amp is not None:
         args, cast, out_dtype = autocast_hook.policy(op, args, cast, out_dtype)
     vals = [a._cell.a if isinstance(a, Tensor) else a for a in args]

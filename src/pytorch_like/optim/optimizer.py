@@ -45,6 +45,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd.grad_mode import _state as _grad_state
+from ..ops._dispatch import profiler_hook
 from ..tensor import Tensor, _exclusive
 
 __all__ = ["Optimizer", "required"]
@@ -94,6 +95,14 @@ def _wrap_step(step: Callable) -> Callable:
 
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
+        if profiler_hook.scope is not None:  # a profile records: torch's step event
+            with profiler_hook.scope(f"Optimizer.step#{type(self).__name__}.step",
+                                     after=lambda: [p for g in self.param_groups
+                                                    for p in g["params"]]):
+                return run(self, args, kwargs)
+        return run(self, args, kwargs)
+
+    def run(self, args, kwargs):
         for hook in list(self._optimizer_step_pre_hooks.values()):
             out = hook(self, args, kwargs)
             if out is not None:
