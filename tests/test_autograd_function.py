@@ -146,8 +146,10 @@ def test_errors_use_torchs_words():
                                            r"gradient at index 0 - got \[3\] but expected "
                                            r"shape compatible with \[2, 3\]"):
         BadShape.apply(x).sum().backward()
+    with pytest.warns(DeprecationWarning, match="should not be instantiated"):
+        legacy = TooMany()
     with pytest.raises(RuntimeError, match="Legacy autograd function with non-static forward"):
-        TooMany()
+        legacy(x)
 
     class SavesANumber(pl.autograd.Function):
         @staticmethod

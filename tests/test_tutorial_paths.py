@@ -104,3 +104,294 @@ def test_tensor_of_a_tensor_warns_as_torch():
     assert len(ours) == len(theirs) == 1
     assert ours[0][:2] == theirs[0][:2]
     assert ours[0][2] == __file__  # points at the caller's line
+
+
+def _sgd_state_after_steps(lib, **kw):
+    # The blitz's manual-then-optim.SGD loop: one step, then the optimizer's state_dict.
+    rng = np.random.default_rng(2)
+    lin = lib.nn.Linear(3, 2)
+    with lib.no_grad():
+        lin.weight.copy_(lib.tensor(rng.standard_normal((2, 3)).astype(np.float32)))
+        lin.bias.zero_()
+    opt = lib.optim.SGD(lin.parameters(), lr=0.01, **kw)
+    x = lib.tensor(rng.standard_normal((4, 3)).astype(np.float32))
+    for _ in range(2):
+        opt.zero_grad()
+        lib.nn.MSELoss()(lin(x), lib.zeros(4, 2)).backward()
+        opt.step()
+    sd = opt.state_dict()
+    return {k: {n: v.numpy() for n, v in st.items()} for k, st in sd["state"].items()}, \
+        sd["param_groups"], lin.weight.detach().numpy()
+
+
+@pytest.mark.parametrize("kw", [{}, {"momentum": 0.9}])
+def test_sgd_state_dict_state_as_torch(kw):
+    # Without momentum torch's SGD keeps no per-parameter state: 'state' stays {}.
+    ours, ours_groups, ours_w = _sgd_state_after_steps(pl, **kw)
+    theirs, theirs_groups, theirs_w = _sgd_state_after_steps(torch, **kw)
+    assert ours.keys() == theirs.keys()
+    assert (ours == {}) == (not kw)
+    for k in theirs:
+        assert ours[k].keys() == theirs[k].keys()
+        for name in theirs[k]:
+            np.testing.assert_allclose(ours[k][name], theirs[k][name], rtol=1e-5)
+    assert ours_groups == theirs_groups
+    np.testing.assert_allclose(ours_w, theirs_w, rtol=1e-5)
+
+
+_SEQUENCE_OPERANDS = [
+    lambda lib: lib.ones(2) * (lib.ones(2),),  # `input = ctx.saved_tensors`, comma forgotten
+    lambda lib: lib.ones(2) * [1., 2.],
+    lambda lib: [1., 2.] * lib.ones(2),
+    lambda lib: lib.tensor(2) * [1, 2],  # list repetition, as in Python
+    lambda lib: lib.ones(2) + (1., 2.),
+    lambda lib: (1.,) + lib.ones(2),
+    lambda lib: lib.ones(2) - [1., 2.],
+    lambda lib: [1., 2.] - lib.ones(2),
+    lambda lib: lib.ones(2) / [1., 2.],
+    lambda lib: lib.ones(2) ** [1., 2.],
+    lambda lib: lib.ones(2) @ [1., 2.],
+    lambda lib: lib.tensor([True, False]) & [True, True],
+    lambda lib: lib.ones(2) == [1., 1.],
+    lambda lib: lib.ones(2) != (1., 1.),
+    lambda lib: lib.ones(2) * lib.Size([2]),
+    lambda lib: lib.tensor(3) * lib.Size([2]),
+]
+
+
+@pytest.mark.parametrize("k", range(len(_SEQUENCE_OPERANDS)))
+def test_operator_with_list_or_tuple_as_torch(k):
+    # torch's operators answer NotImplemented to a list or tuple, so Python decides.
+    fn = _SEQUENCE_OPERANDS[k]
+    try:
+        theirs = fn(torch)
+    except TypeError:
+        same_error(lambda: fn(pl), lambda: fn(torch))
+        return
+    ours = fn(pl)
+    assert type(ours).__name__ == type(theirs).__name__
+    assert ours == theirs
+
+
+def test_inplace_operator_with_a_list_as_torch():
+    def run(lib):
+        def go():
+            t = lib.ones(2)
+            t += [1., 2.]
+        return go
+
+    same_error(run(pl), run(torch))
+
+
+def _legendre(lib, forget_comma=False):
+    class LegendreP3(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, v):
+            ctx.save_for_backward(v)
+            return 0.5 * (5 * v ** 3 - 3 * v)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            if forget_comma:
+                v = ctx.saved_tensors
+            else:
+                v, = ctx.saved_tensors
+            return grad_output * 1.5 * (5 * v ** 2 - 1)
+    return LegendreP3
+
+
+def test_custom_function_saved_tensors_without_unpacking_fails_as_torch():
+    def run(lib):
+        x = lib.tensor(np.linspace(-1, 1, 5).astype(np.float32), requires_grad=True)
+        return lambda: _legendre(lib, forget_comma=True).apply(x).sum().backward()
+
+    same_error(run(pl), run(torch))
+
+
+def test_custom_function_instance_is_deprecated_not_refused():
+    # `P3 = LegendrePolynomial3().apply` works in torch, with a DeprecationWarning; calling
+    # the instance itself is the legacy-function error.
+    x_np = np.linspace(-1, 1, 5).astype(np.float32)
+    got = {}
+    for lib in (pl, torch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fn = _legendre(lib)()
+        assert [w.category for w in caught] == [DeprecationWarning]
+        assert caught[0].filename == __file__
+        x = lib.tensor(x_np, requires_grad=True)
+        y = fn.apply(x)
+        y.sum().backward()
+        got[lib] = (str(caught[0].message).split("'>")[1], y.detach().numpy(), x.grad.numpy(),
+                    y.grad_fn.name())
+        with pytest.raises(RuntimeError, match="Legacy autograd function"):
+            fn(x)
+    assert got[pl][0] == got[torch][0]
+    np.testing.assert_allclose(got[pl][1], got[torch][1], rtol=1e-6)
+    np.testing.assert_allclose(got[pl][2], got[torch][2], rtol=1e-6)
+    assert got[pl][3] == got[torch][3] == "LegendreP3Backward"
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16", "int64", "uint8"])
+@pytest.mark.parametrize("which", ["input", "weight_and_bias", "input_no_bias"])
+def test_conv_dtype_mismatch_error_as_torch(dtype, which):
+    # net(torch.from_numpy(images)) with float64 (or uint8) images into a float32 Conv2d.
+    def run(lib):
+        d = getattr(lib, dtype)
+        x = lib.ones(1, 1, 8, 8, dtype=d if which != "weight_and_bias" else lib.float32)
+        w = lib.ones(2, 1, 3, 3, dtype=d if which == "weight_and_bias" else lib.float32)
+        b = None if which == "input_no_bias" else lib.ones(2, dtype=w.dtype)
+        return lambda: lib.nn.functional.conv2d(x, w, b)
+
+    same_error(run(pl), run(torch))
+
+
+def test_conv_module_on_float64_images_error_as_torch():
+    images = np.random.default_rng(0).random((2, 3, 32, 32))  # float64, as numpy makes them
+
+    def run(lib):
+        conv = lib.nn.Conv2d(3, 6, 5)
+        return lambda: conv(lib.from_numpy(images))
+
+    same_error(run(pl), run(torch))
+
+
+@pytest.mark.parametrize("case", [
+    ("CrossEntropyLoss", lambda lib: 3),  # `img, label = trainset[0]`: label is an int
+    ("CrossEntropyLoss", lambda lib: [1, 2]),
+    ("CrossEntropyLoss", lambda lib: (1, 2)),
+    ("CrossEntropyLoss", lambda lib: np.array([1, 2])),
+    ("CrossEntropyLoss", lambda lib: np.int64(1)),
+    ("NLLLoss", lambda lib: 3),
+    ("NLLLoss", lambda lib: [1, 2]),
+])
+def test_classification_loss_refuses_non_tensor_target_as_torch(case):
+    name, target = case
+
+    def run(lib):
+        scores = lib.tensor(np.random.default_rng(1).standard_normal((2, 10)).astype(np.float32))
+        return lambda: getattr(lib.nn, name)()(scores, target(lib))
+
+    same_error(run(pl), run(torch))
+
+
+def test_cross_entropy_refuses_non_tensor_input_as_torch():
+    scores = np.zeros((2, 10), np.float32)
+    same_error(lambda: pl.nn.functional.cross_entropy(scores, pl.tensor([1, 2])),
+               lambda: torch.nn.functional.cross_entropy(scores, torch.tensor([1, 2])))
+    same_error(lambda: pl.nn.functional.nll_loss(scores.tolist(), pl.tensor([1, 2])),
+               lambda: torch.nn.functional.nll_loss(scores.tolist(), torch.tensor([1, 2])))
+
+
+@pytest.mark.parametrize("num_workers", [0, 2])
+def test_dataloader_iterator_next_method_error_as_torch(num_workers):
+    # `dataiter.next()` from older tutorials: Python 3 iterators have no .next().
+    def run(lib):
+        ds = lib.utils.data.TensorDataset(lib.arange(6).float())
+        # torch's workers are processes: spawn them rather than fork a process running JAX.
+        kw = {"multiprocessing_context": "spawn"} if lib is torch and num_workers else {}
+        it = iter(lib.utils.data.DataLoader(ds, batch_size=2, num_workers=num_workers, **kw))
+        return lambda: it.next()
+
+    same_error(run(pl), run(torch))
+
+
+def test_save_into_missing_folder_error_as_torch(tmp_path):
+    # torch.save(net.state_dict(), './models/cifar_net.pth') before ./models exists.
+    path = tmp_path / "models" / "cifar_net.pth"
+    for f in (str(path), path):
+        same_error(lambda f=f: pl.save(pl.nn.Linear(2, 2).state_dict(), f),
+                   lambda f=f: torch.save(torch.nn.Linear(2, 2).state_dict(), f))
+    assert not path.parent.exists()
+    pl.save({"w": pl.ones(2)}, tmp_path / "ok.pth")  # an existing folder still works
+    assert torch.load(tmp_path / "ok.pth", weights_only=True)["w"].tolist() == [1., 1.]
+
+
+def _cifar_net(lib, **conv_kw):
+    nn = lib.nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 6, 5, **conv_kw)
+            self.pool = nn.MaxPool2d(2, 2)
+            self.fc = nn.Linear(6 * 14 * 14, 10)
+
+        def forward(self, x):
+            x = self.pool(nn.functional.relu(self.conv1(x)))
+            return self.fc(lib.flatten(x, 1))
+
+    return Net()
+
+
+_IMAGES = np.random.default_rng(4).random((2, 3, 32, 32)).astype(np.float32)
+
+
+@pytest.mark.parametrize("batch", [lambda: _IMAGES, lambda: _IMAGES.tolist()])
+@pytest.mark.parametrize("conv_kw", [{}, {"bias": False, "padding": "same"},
+                                     {"padding": 2, "padding_mode": "reflect"}])
+def test_model_called_on_a_numpy_batch_errors_as_torch(batch, conv_kw):
+    # outputs = net(images) with images still a numpy array (or a list).
+    same_error(lambda: _cifar_net(pl, **conv_kw)(batch()),
+               lambda: _cifar_net(torch, **conv_kw)(batch()))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.Linear(3, 2)(np.ones((4, 3), np.float32)),
+    lambda lib: lib.nn.Linear(3, 2)([1., 2., 3.]),
+    lambda lib: lib.nn.functional.linear(lib.ones(2, 3), np.ones((4, 3), np.float32)),
+    lambda lib: lib.nn.functional.linear(lib.ones(2, 3), lib.ones(4, 3), [0.] * 4),
+    lambda lib: lib.flatten(np.ones((2, 3)), 1),
+    lambda lib: lib.nn.functional.relu(_IMAGES),
+    lambda lib: lib.nn.functional.relu(_IMAGES, inplace=True),
+    lambda lib: lib.nn.ReLU()(_IMAGES),
+    lambda lib: lib.nn.functional.max_pool2d(_IMAGES, (2, 2)),
+    lambda lib: lib.nn.MaxPool2d(2, 2)(_IMAGES),
+    lambda lib: lib.nn.functional.avg_pool2d(_IMAGES, 2),
+    lambda lib: lib.nn.functional.dropout(_IMAGES, 0.5),
+    lambda lib: lib.nn.functional.pad(_IMAGES, (1, 1)),
+    lambda lib: lib.nn.functional.pad(_IMAGES, (1, 1), mode="reflect"),
+    lambda lib: lib.nn.functional.conv2d(_IMAGES, lib.ones(6, 3, 5, 5)),
+    lambda lib: lib.nn.functional.conv2d(_IMAGES, lib.ones(6, 3, 5, 5), None, 1, "same"),
+    lambda lib: lib.nn.functional.conv2d(_IMAGES, lib.ones(6, 3, 5, 5), padding=1),
+    lambda lib: lib.nn.functional.conv2d(lib.ones(1, 3, 8, 8), np.ones((6, 3, 5, 5))),
+    lambda lib: lib.nn.functional.conv1d(_IMAGES[0], lib.ones(6, 32, 5), lib.ones(6),
+                                         (1,), (0,), (1,), 1),
+])
+def test_layers_refuse_numpy_input_as_torch(call):
+    same_error(lambda: call(pl), lambda: call(torch))
+
+
+def test_numpy_batch_converted_first_gives_torch_values():
+    # The fix the error leads to: torch.from_numpy(images) (or torch.tensor).
+    ours, theirs = _cifar_net(pl), _cifar_net(torch)
+    ours.load_state_dict({k: pl.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    out_ours = ours(pl.from_numpy(_IMAGES))
+    out_theirs = theirs(torch.from_numpy(_IMAGES))
+    np.testing.assert_allclose(out_ours.detach().numpy(), out_theirs.detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("case", [
+    ("float64", "float32", "float32"), ("float64", "float32", None),
+    ("float32", "float64", "float64"), ("float16", "float32", "float32"),
+    ("int64", "float32", "float32"), ("float32", "float32", "float64"),
+])
+def test_conv_transpose_dtype_mismatch_as_torch(case):
+    # Before: a float64 input into a float32 ConvTranspose2d ran silently here.
+    xd, wd, bd = case
+
+    def run(lib):
+        x = lib.ones(1, 1, 4, 4, dtype=getattr(lib, xd))
+        w = lib.ones(1, 2, 3, 3, dtype=getattr(lib, wd))
+        b = None if bd is None else lib.ones(2, dtype=getattr(lib, bd))
+        return lambda: lib.nn.functional.conv_transpose2d(x, w, b)
+
+    try:
+        theirs = run(torch)()
+    except RuntimeError:
+        same_error(run(pl), run(torch))
+        return
+    ours = run(pl)()
+    assert str(ours.dtype) == str(theirs.dtype)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy())

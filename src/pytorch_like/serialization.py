@@ -116,6 +116,12 @@ def save(obj: Any, f: FileLike, pickle_module: Any = None, pickle_protocol: int 
     """
     if not _use_new_zipfile_serialization:
         raise ValueError("pytorch_like only writes the zip checkpoint format")
+    if isinstance(f, (str, os.PathLike)):
+        # torch opens the file before pickling, and names a missing folder this way
+        # (PATH = './models/cifar_net.pth' before ./models exists).
+        parent = os.path.dirname(os.fspath(f))
+        if parent and not os.path.isdir(parent):
+            raise RuntimeError(f"Parent directory {parent} does not exist.")
     write_zip(f, obj, to_array=_to_array, allow_objects=True, reduce_object=_reduce_object)
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 from typing import Any
 
 import jax.numpy as jnp
@@ -165,6 +166,15 @@ class Function(metaclass=_FunctionMeta):
     """Mirrors ``torch.autograd.Function`` (see the module docstring). Use ``apply``."""
 
     def __init__(self, *args, **kwargs) -> None:
+        # As in torch, an instance is only deprecated (``Fn().apply(x)`` still works);
+        # calling it like a legacy function is the error.
+        warnings.warn(
+            f"{type(self)} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of PyTorch.",
+            DeprecationWarning, stacklevel=2)
+
+    def __call__(self, *args, **kwargs) -> Any:
         raise RuntimeError(
             "Legacy autograd function with non-static forward method is deprecated. Please use "
             "new-style autograd function with static forward method. (Example: "

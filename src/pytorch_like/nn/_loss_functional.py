@@ -232,6 +232,17 @@ def _check_index_target(target: Tensor) -> None:
             f"expected target dtype to be Long or Byte, but got {D.type_word(target.dtype)}")
 
 
+def _tensor_args(fn: str, input, target) -> None:  # noqa: A002
+    # torch's argument parser: a Python label (``criterion(out, label)`` with ``label``
+    # straight from ``dataset[i]``), a list or an array is refused by name.
+    for pos, (name, x) in enumerate((("input", input), ("target", target)), 1):
+        if not isinstance(x, Tensor):
+            t = type(x)
+            what = t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+            raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Tensor, "
+                            f"not {what}")
+
+
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
              size_average=None, ignore_index: int = -100, reduce=None,
              reduction: str = "mean") -> Tensor:
@@ -245,7 +256,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
         >>> F.nll_loss(torch.log_softmax(torch.randn(3, 5), 1), torch.tensor([1, 0, 4]))
     """
     reduction = _reduction(reduction, size_average, reduce)
-    target = as_tensor_arg(target)
+    _tensor_args("nll_loss_nd", input, target)
     _check_nll_shapes(input, target)
     _check_index_target(target)
     _check_class_weight(weight, input)
@@ -274,7 +285,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
         >>> F.cross_entropy(logits, torch.tensor([1, 0, 4]), label_smoothing=0.1).backward()
     """
     reduction = _reduction(reduction, size_average, reduce)
-    target = as_tensor_arg(target)
+    _tensor_args("cross_entropy_loss", input, target)
     if not 0.0 <= float(label_smoothing) <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if input.dim() < 1:

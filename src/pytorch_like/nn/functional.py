@@ -36,7 +36,8 @@ from ..ops import shape as _shape
 from ..ops._dispatch import Op, apply
 from ..ops._dispatch import autocast_hook as _autocast_hook
 from ..ops._inplace import assign as _assign
-from ..ops._util import cast_for, float_dtype
+from ..ops._out import _c_name
+from ..ops._util import cast_for, check_tensor_arg, float_dtype, python_type_name
 from ..random import _next_key
 from ..tensor import Tensor, _wrap_dim
 
@@ -115,6 +116,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         >>> F.linear(torch.ones(2, 3), torch.ones(4, 3)).shape
         torch.Size([2, 4])
     """
+    check_tensor_arg("linear", "input", 1, input)
+    check_tensor_arg("linear", "weight", 2, weight)
+    if bias is not None:
+        check_tensor_arg("linear", "bias", 3, bias)
     xs, ws = input._cell.a.shape, weight._cell.a.shape
     if not xs or xs[-1] != ws[-1]:
         rows = math.prod(xs[:-1]) if xs else 1
@@ -196,6 +201,56 @@ def _conv_padding(padding, nd: int, kernel: tuple, dilation: tuple, stride: tupl
     return tuple((p, p) for p in _ntuple(padding, nd))
 
 
+_CONV_SIGNATURES = (
+    "(Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, tuple of ints "
+    "padding = 0, tuple of ints dilation = 1, int groups = 1)",
+    "(Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, str padding = "
+    "\"valid\", tuple of ints dilation = 1, int groups = 1)")
+
+
+def _conv_arg_types_error(name: str, args: tuple, kwargs: dict) -> TypeError:
+    """torch's overload-mismatch TypeError for conv1d/2d/3d given a non-Tensor input or
+    weight (``net(images_as_numpy)``), naming the arguments as passed. When all seven are
+    passed by position (as the Conv modules do), torch adds a line of marked types per
+    overload: the input, a Parameter weight and every later argument marked."""
+    got = ", ".join([python_type_name(a) for a in args]
+                    + [f"{k}={python_type_name(v)}" for k, v in kwargs.items()])
+    lines = [f"{name}() received an invalid combination of arguments - got ({got}), but "
+             "expected one of:"]
+    marked = None
+    if len(args) == 7 and not kwargs:
+        parts = []
+        for i, a in enumerate(args):
+            desc = python_type_name(a)
+            if isinstance(a, tuple):
+                names = [type(x).__name__ for x in a]
+                desc = f"tuple of ({', '.join(names)}{',' if len(names) == 1 else ''})"
+            elif isinstance(a, list):
+                desc = f"list of [{', '.join(type(x).__name__ for x in a)}]"
+            bad = i >= 2 or not isinstance(a, Tensor) or desc == "Parameter"
+            parts.append(f"!{desc}!" if bad else desc)
+        marked = ("      didn't match because some of the arguments have invalid types: "
+                  f"({', '.join(parts)})")
+    for sig in _CONV_SIGNATURES:
+        lines.append(f" * {sig}")
+        if marked is not None:
+            lines.append(marked)
+    return TypeError("\n".join(lines) + "\n")
+
+
+def _tensor_args_checked(fn):
+    """Wrap conv1d/2d/3d so a non-Tensor input or weight raises torch's TypeError, which
+    lists the arguments as they were passed (positional types, then ``name=type``)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        x = args[0] if args else kwargs.get("input")
+        w = args[1] if len(args) > 1 else kwargs.get("weight")
+        if not (isinstance(x, Tensor) and isinstance(w, Tensor)):
+            raise _conv_arg_types_error(fn.__name__, args, kwargs)
+        return fn(*args, **kwargs)
+    return wrapper
+
+
 def _convnd(name: str, nd: int, input: Tensor, weight: Tensor, bias, stride,  # noqa: A002
             padding, dilation, groups: int) -> Tensor:
     shape = tuple(input.shape)
@@ -206,6 +261,10 @@ def _convnd(name: str, nd: int, input: Tensor, weight: Tensor, bias, stride,  # 
     if unbatched:
         input = _shape.unsqueeze(input, 0)  # noqa: A001
         shape = (1,) + shape
+    if bias is not None and input._dtype is not bias._dtype and _autocast_hook.policy is None:
+        # torch compares the input with the bias first, naming C++ scalar types.
+        raise RuntimeError(f"Input type ({_c_name(input._dtype)}) and bias type "
+                           f"({_c_name(bias._dtype)}) should be the same")
     ws = tuple(weight.shape)
     if shape[1] != ws[1] * groups:
         what = f"[{', '.join(map(str, shape[1:]))}]" if unbatched else _size_list(shape)
@@ -222,19 +281,23 @@ def _convnd(name: str, nd: int, input: Tensor, weight: Tensor, bias, stride,  # 
             f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
             f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater "
             "than actual input size")
-    _check_same_dtype(input, weight, "Input type and weight type")
+    if input._dtype is not weight._dtype and _autocast_hook.policy is None:
+        raise RuntimeError(f"expected scalar type {D.type_word(input._dtype)} but found "
+                           f"{D.type_word(weight._dtype)}")
     out = apply(_conv, (input, weight, bias),
                 (("stride", stride_t), ("padding", pads), ("dilation", dil),
                  ("groups", int(groups))))
     return _shape.squeeze(out, 0) if unbatched else out
 
 
+@_tensor_args_checked
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,  # noqa: A002
            padding=0, dilation=1, groups: int = 1) -> Tensor:
     """Mirrors ``F.conv1d`` (N, C, L) with weight (out, in/groups, k)."""
     return _convnd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
+@_tensor_args_checked
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,  # noqa: A002
            padding=0, dilation=1, groups: int = 1) -> Tensor:
     """Mirrors ``F.conv2d``: NCHW input, OIHW weight; padding an int, tuple, 'same' or 'valid'.
@@ -246,6 +309,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     return _convnd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
+@_tensor_args_checked
 def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,  # noqa: A002
            padding=0, dilation=1, groups: int = 1) -> Tensor:
     """Mirrors ``F.conv3d`` (N, C, D, H, W)."""
@@ -291,6 +355,9 @@ def _conv_transposend(name: str, nd: int, input, weight, bias, stride, padding, 
             f"Given transposed=1, weight of size {_size_list(ws)}, expected input"
             f"{_size_list(shape)} to have {ws[0]} channels, but got {shape[1]} channels "
             "instead")
+    if input._dtype is not weight._dtype and _autocast_hook.policy is None:
+        raise RuntimeError(f"expected scalar type {D.type_word(input._dtype)} but found "
+                           f"{D.type_word(weight._dtype)}")
     stride_t, pad_t = _ntuple(stride, nd), _ntuple(padding, nd)
     op_t, dil = _ntuple(output_padding, nd), _ntuple(dilation, nd)
     if any(o >= s and o >= d for o, s, d in zip(op_t, stride_t, dil)):
@@ -508,6 +575,7 @@ _max_pool_idx = Op("max_pool_with_indices", _max_pool_idx_fn, nout=2, diff_out=(
 
 def _max_poolnd(nd: int, name: str, input, kernel_size, stride, padding,  # noqa: A002
                 dilation, ceil_mode, return_indices, ops=None):
+    check_tensor_arg(name, "input", 1, input)
     shape = tuple(input.shape)
     if len(shape) not in (nd + 1, nd + 2):
         raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input, but got "
@@ -573,6 +641,7 @@ _avg_pool = Op("avg_pool", _avg_pool_fn, saves=(), grad_name="AvgPool2DBackward0
 
 def _avg_poolnd(nd: int, name: str, input, kernel_size, stride, padding,  # noqa: A002
                 ceil_mode, count_include_pad, divisor_override, op=None):
+    check_tensor_arg(name, "input", 1, input)
     shape = tuple(input.shape)
     if len(shape) not in (nd + 1, nd + 2):
         raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D input, but got "
@@ -1019,6 +1088,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
     Example:
         >>> torch.manual_seed(0); y = F.dropout(torch.ones(8), 0.5)
     """
+    check_tensor_arg("dropout", "input", 1, input)
     _check_p(p)
     if not training or p == 0.0:
         return input
@@ -1291,6 +1361,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",  # noqa: A002
         >>> F.pad(torch.ones(1, 2), (1, 2)).shape
         torch.Size([1, 5])
     """
+    check_tensor_arg("pad", "input", 1, input)
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
@@ -1413,6 +1484,7 @@ def _act(name: str, input: Tensor, inplace: bool = False, **static) -> Tensor:  
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """Mirrors ``F.relu`` (gradient 0 at 0, as torch)."""
+    check_tensor_arg("relu_" if inplace else "relu", "input", 1, input)
     if inplace:
         return _assign(input, lambda: _pw.relu(input))
     return _pw.relu(input)
@@ -1442,6 +1514,7 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
 def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
                inplace: bool = False) -> Tensor:
     """Mirrors ``F.leaky_relu``."""
+    check_tensor_arg("leaky_relu_" if inplace else "leaky_relu", "input", 1, input)
     return _act("leaky_relu", input, inplace, slope=float(negative_slope))
 
 
@@ -1475,6 +1548,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  #
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     """Mirrors ``F.gelu``: exact (erf) or ``approximate='tanh'``."""
+    check_tensor_arg("gelu", "input", 1, input)
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     return _act("gelu", input, approximate=approximate)

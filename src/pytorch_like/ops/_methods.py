@@ -198,12 +198,30 @@ _method("absolute", pointwise.abs)
 _method("where", lambda self, condition, other: pointwise.where(condition, self, other))
 
 
+def _no_sequences(method):
+    """Like torch, an operator meets a list or tuple with ``NotImplemented``, so Python's
+    own rules apply: ``t * [1, 2]`` repeats the list (or fails on a tensor that is not one
+    integer), ``t == [1, 2]`` is False, ``t + (1, 2)`` is a TypeError."""
+    def op(self, other):
+        if isinstance(other, (list, tuple)):
+            return NotImplemented
+        return method(self, other)
+    op.__name__ = getattr(method, "__name__", "op")
+    op.__doc__ = method.__doc__
+    return op
+
+
 def _binop(fn, reflected=False):
+    # The list/tuple test of _no_sequences, inlined: these are the hottest Python calls.
     if reflected:
         def op(self, other):
+            if isinstance(other, (list, tuple)):
+                return NotImplemented
             return fn(operand(other), self)
     else:
         def op(self, other):
+            if isinstance(other, (list, tuple)):
+                return NotImplemented
             return fn(self, other)
     return op
 
@@ -227,9 +245,9 @@ def _bitlogic(bitwise, logical):
     return op
 
 
-_method("__and__", _bitlogic(pointwise.bitwise_and, pointwise.logical_and))
-_method("__or__", _bitlogic(pointwise.bitwise_or, pointwise.logical_or))
-_method("__xor__", _bitlogic(pointwise.bitwise_xor, pointwise.logical_xor))
+_method("__and__", _no_sequences(_bitlogic(pointwise.bitwise_and, pointwise.logical_and)))
+_method("__or__", _no_sequences(_bitlogic(pointwise.bitwise_or, pointwise.logical_or)))
+_method("__xor__", _no_sequences(_bitlogic(pointwise.bitwise_xor, pointwise.logical_xor)))
 _method("__rand__", _T.__and__)
 _method("__ror__", _T.__or__)
 _method("__rxor__", _T.__xor__)
@@ -245,10 +263,11 @@ _method("__invert__", _invert)
 _method("__neg__", pointwise.neg)
 _method("__pos__", lambda self: self)
 _method("__abs__", pointwise.abs)
-_method("__rsub__", lambda self, other: pointwise.sub(operand(other), self))
-_method("__rtruediv__", lambda self, other: pointwise.div(operand(other), self))
-_method("__rpow__", lambda self, other: pointwise.pow(operand(other), self))
-_method("__rmatmul__", lambda self, other: linalg.matmul(operand(other), self))
+_method("__rsub__", _no_sequences(lambda self, other: pointwise.sub(operand(other), self)))
+_method("__rtruediv__", _no_sequences(lambda self, other: pointwise.div(operand(other), self)))
+_method("__rpow__", _no_sequences(lambda self, other: pointwise.pow(operand(other), self)))
+_method("__rmatmul__",
+        _no_sequences(lambda self, other: linalg.matmul(operand(other), self)))
 
 for _dunder, _fn in [("eq", pointwise.eq), ("ne", pointwise.ne), ("lt", pointwise.lt),
                      ("le", pointwise.le), ("gt", pointwise.gt), ("ge", pointwise.ge)]:
@@ -267,8 +286,8 @@ def _ne(self, other):
     return pointwise.ne(self, other)
 
 
-_method("__eq__", _eq)
-_method("__ne__", _ne)
+_method("__eq__", _no_sequences(_eq))
+_method("__ne__", _no_sequences(_ne))
 _T.__hash__ = lambda self: id(self)
 
 
@@ -298,14 +317,14 @@ for _dunder, _name in [("iadd", "add"), ("isub", "sub"), ("imul", "mul"),
                        ("itruediv", "div"), ("ifloordiv", "floor_divide"), ("imod", "remainder"),
                        ("ipow", "pow"), ("iand", "__and__"), ("ior", "__or__"),
                        ("ixor", "__xor__")]:
-    _method(f"__{_dunder}__", _inplace(getattr(_T, _name)))
+    _method(f"__{_dunder}__", _no_sequences(_inplace(getattr(_T, _name))))
 
 
 def _imatmul(self, other):
     return assign(self, lambda: linalg.matmul(self, other))
 
 
-_method("__imatmul__", _imatmul)
+_method("__imatmul__", _no_sequences(_imatmul))
 
 
 def zero_(self):

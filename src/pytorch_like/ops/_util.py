@@ -11,6 +11,23 @@ from ..tensor import Tensor, _wrap_dim
 _SCALARS = (int, float, bool, complex)
 
 
+def python_type_name(x) -> str:
+    """How torch's argument parser names a value's type: ``int``, ``list``,
+    ``numpy.ndarray``, ``Tensor``, ``Parameter``."""
+    if isinstance(x, Tensor):
+        return type(x).__name__ if type(x).__name__ == "Parameter" else "Tensor"
+    t = type(x)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def check_tensor_arg(fn: str, name: str, pos: int, x) -> None:
+    """torch's TypeError for a non-Tensor where a Tensor argument is required
+    (``linear(): argument 'input' (position 1) must be Tensor, not numpy.ndarray``)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Tensor, not "
+                        f"{python_type_name(x)}")
+
+
 def as_tensor_arg(x) -> Tensor:
     """Coerce an op argument to a Tensor (numpy arrays, lists, JAX arrays)."""
     if isinstance(x, Tensor):

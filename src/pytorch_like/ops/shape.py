@@ -15,7 +15,7 @@ import jax.numpy as jnp
 
 from ..tensor import Tensor, _wrap_dim
 from ._dispatch import Op, apply
-from ._util import as_tensor_arg, cast_for, result_dtype, shape_arg
+from ._util import as_tensor_arg, cast_for, check_tensor_arg, result_dtype, shape_arg
 from ._views import geometry, is_contiguous, make_view, view_strides
 
 __all__ = ["reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes",
@@ -95,6 +95,7 @@ def view_as(input, other) -> Tensor:  # noqa: A002
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
     """Mirrors ``torch.flatten``."""
+    check_tensor_arg("flatten", "input", 1, input)
     s = tuple(input.shape)
     if not s:
         return reshape(input, (1,))

@@ -640,7 +640,11 @@ class _FusedOptimizer(Optimizer):
                 continue
             st = all_state.get(p)
             if not st:
-                st = all_state[p] = self._init_state(p, group)
+                # An empty state (SGD without momentum) is not stored: torch's
+                # ``state_dict()['state']`` stays ``{}``.
+                st = self._init_state(p, group)
+                if st:
+                    all_state[p] = st
             params.append(p)
             grads.append(g._cell.a)
             states.append(st)
@@ -673,6 +677,8 @@ class _FusedOptimizer(Optimizer):
             p._cell.a = a
             p._ver[0] += 1
         for p, st, new in zip(params, states, new_states):
+            if new and not st:
+                all_state[p] = st
             for k, a in new.items():
                 t = st.get(k)
                 if isinstance(t, Tensor):

@@ -186,7 +186,10 @@ class DataLoader(Generic[T_co]):
         return len(self._index_sampler)
 
     def __iter__(self) -> _DataLoaderIter:
-        return _DataLoaderIter(self)
+        # torch's two iterator classes, by name (``dataiter.next()`` names the class).
+        if self.num_workers > 0:
+            return _MultiProcessingDataLoaderIter(self)
+        return _SingleProcessDataLoaderIter(self)
 
     def check_worker_number_rationality(self) -> None:
         """Accepted for torch compatibility; worker threads need no check."""
@@ -461,6 +464,14 @@ class _DataLoaderIter(Iterator):
     def close(self) -> None:
         """Stop the loading threads now (they also stop when the iterator is dropped)."""
         self._finish()
+
+
+class _SingleProcessDataLoaderIter(_DataLoaderIter):
+    """``iter(loader)`` with ``num_workers=0``; named as torch's."""
+
+
+class _MultiProcessingDataLoaderIter(_DataLoaderIter):
+    """``iter(loader)`` with worker threads; named as torch's worker-process iterator."""
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:
