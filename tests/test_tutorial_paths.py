@@ -399,3 +399,36 @@ def test_conv_transpose_dtype_mismatch_as_torch(case):
     ours = run(pl)()
     assert str(ours.dtype) == str(theirs.dtype)
     np.testing.assert_allclose(ours.numpy(), theirs.numpy())
+
+
+def test_implicit_softmax_dim_warns_at_the_users_line():
+    x = pl.randn(2, 3)
+    for call in (lambda: pl.nn.functional.softmax(x), lambda: pl.nn.Softmax()(x),
+                 lambda: pl.nn.functional.log_softmax(x)):
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            call()
+        assert [w.filename for w in got] == [__file__]
+        assert "Implicit dimension choice for softmax" in str(got[0].message)
+
+
+@pytest.mark.parametrize("name,shape,kw", [
+    ("std", (1,), {}), ("var", (3, 1), {"dim": 1}), ("var", (2, 2), {"correction": 4}),
+    ("std", (2, 2), {"dim": 0, "correction": 0}), ("var", (2, 2), {"correction": 2}),
+    ("std_mean", (1,), {}), ("var_mean", (1,), {}), ("var", (4,), {"unbiased": False}),
+])
+def test_variance_without_degrees_of_freedom_warns_as_torch(name, shape, kw):
+    # x.std() of one value (a batch of one): nan, with torch's warning.
+    def run(lib):
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            out = getattr(lib, name)(lib.ones(shape), **kw)
+        out = out[0] if isinstance(out, tuple) else out
+        return [str(w.message).split(" (Triggered internally")[0] for w in got
+                if issubclass(w.category, UserWarning)], out, got
+
+    ours, our_out, got = run(pl)
+    theirs, their_out, _ = run(torch)
+    assert ours == theirs
+    assert all(w.filename == __file__ for w in got)
+    np.testing.assert_array_equal(our_out.numpy(), their_out.numpy())

@@ -121,36 +121,52 @@ def _correction(unbiased, correction):
     return 1 if unbiased else 0
 
 
-def _var_args(input, dim, unbiased, keepdim, correction):  # noqa: A002
+def _var_args(name: str, input, dim, unbiased, keepdim, correction):  # noqa: A002
     if isinstance(dim, bool):  # torch.var(x, False) means unbiased=False
         unbiased, dim = dim, None
-    return (("dim", dims_arg(dim, input.ndim)), ("keepdim", bool(keepdim)),
-            ("correction", _correction(unbiased, correction)))
+    dims = dims_arg(dim, input.ndim)
+    correction = _correction(unbiased, correction)
+    shape = tuple(input.shape)
+    factor = 1
+    for d in (range(len(shape)) if dims is None else dims):
+        factor *= shape[d]
+    if factor - correction <= 0:
+        import warnings
+
+        from ..autograd.anomaly_mode import user_stacklevel
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=user_stacklevel())
+    return (("dim", dims), ("keepdim", bool(keepdim)), ("correction", correction))
+
+
+def _variance(op: Op, name: str, input, dim, unbiased, keepdim, correction):  # noqa: A002
+    dt = float_dtype(input.dtype)
+    return apply(op, (input,), _var_args(name, input, dim, unbiased, keepdim, correction),
+                 cast_for(dt, input), dt)
 
 
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *,  # noqa: A002
         correction=None) -> Tensor:
-    """Mirrors ``torch.var``: sample variance (``correction=1``) by default."""
-    dt = float_dtype(input.dtype)
-    return apply(_var, (input,), _var_args(input, dim, unbiased, keepdim, correction),
-                 cast_for(dt, input), dt)
+    """Mirrors ``torch.var``: sample variance (``correction=1``) by default; torch's
+    warning when the degrees of freedom are not positive (the result is then inf or nan)."""
+    return _variance(_var, "var", input, dim, unbiased, keepdim, correction)
 
 
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *,  # noqa: A002
         correction=None) -> Tensor:
-    """Mirrors ``torch.std``: sample standard deviation (``correction=1``) by default."""
-    dt = float_dtype(input.dtype)
-    return apply(_std, (input,), _var_args(input, dim, unbiased, keepdim, correction),
-                 cast_for(dt, input), dt)
+    """Mirrors ``torch.std``: sample standard deviation (``correction=1``) by default, with
+    ``var``'s warning."""
+    return _variance(_std, "std", input, dim, unbiased, keepdim, correction)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
-    return (var(input, dim, unbiased, keepdim, correction=correction),
+    return (_variance(_var, "var_mean", input, dim, unbiased, keepdim, correction),
             mean(input, dim, keepdim))
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
-    return (std(input, dim, unbiased, keepdim, correction=correction),
+    return (_variance(_std, "std_mean", input, dim, unbiased, keepdim, correction),
             mean(input, dim, keepdim))
 
 
@@ -278,8 +294,10 @@ _log_softmax = Op("log_softmax", _log_softmax_fn, grad_name="LogSoftmaxBackward0
 def _softmax_dim(input, dim):  # noqa: A002
     if dim is None:
         import warnings
+
+        from ..autograd.anomaly_mode import user_stacklevel
         warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the "
-                      "call to include dim=X as an argument.", stacklevel=3)
+                      "call to include dim=X as an argument.", stacklevel=user_stacklevel())
         dim = 0 if input.ndim in (0, 1, 3) else 1
     return dims_arg(dim, input.ndim)[0]
 
