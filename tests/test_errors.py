@@ -2,6 +2,7 @@
 
 import os
 import traceback
+import warnings
 
 import pytest
 
@@ -180,3 +181,100 @@ def test_error_is_synchronous_shape_checked_at_call():
     z = (x * 2).sum()
     z.backward()
     assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+# -- the warning points at the user's line -----------------------------------------------
+class _DictOut(pl.nn.Module):
+    def forward(self, x):
+        return {"a": x}
+
+
+class _Raises(pl.nn.Module):
+    def forward(self, x):
+        raise RuntimeError("boom")
+
+
+def _silenced_global_hook():
+    def hook(m, a, r):
+        raise ValueError("hook")
+    handle = pl.nn.modules.module.register_module_forward_hook(hook, always_call=True)
+    try:
+        _Raises()(pl.ones(1))  # USER LINE
+    except RuntimeError:
+        pass
+    finally:
+        handle.remove()
+
+
+def _hooked(module, full=True):
+    (module.register_full_backward_hook if full else module.register_backward_hook)(
+        lambda *a: None)
+    return module
+
+
+class _NoSupport(pl.distributions.Normal):
+    @property
+    def support(self):
+        raise NotImplementedError
+
+
+def _recompile(fn, make):
+    for n in range(1, pl.compiler._CACHE_LIMIT + 3):
+        fn(make(n))  # USER LINE
+
+
+_P = pl.nn.Parameter
+_WARNING_SITES = {
+    "optimizer_duplicate": ("optimizer contains a parameter group with duplicate",
+                            lambda: (p := _P(pl.ones(2)), pl.optim.SGD([p, p], lr=0.1))),
+    "scheduler_verbose": ("The verbose parameter is deprecated", lambda: (
+        pl.optim.lr_scheduler.StepLR(pl.optim.SGD([_P(pl.ones(2))], lr=0.1), 2, verbose=True))),
+    "out_resized_cat": ("An output with one or more elements was resized",
+                        lambda: pl.cat([pl.ones(2), pl.ones(2)], out=pl.ones(3))),
+    "module_backward_hook_output": ("For backward hooks to be called", lambda: (
+        _hooked(_DictOut())(pl.ones(2, requires_grad=True)))),
+    "global_hook_silenced": ("global module forward hook with ``always_call=True``",
+                             _silenced_global_hook),
+    "full_backward_hook_no_inputs": ("Full backward hook is firing", lambda: (
+        _hooked(pl.nn.Linear(2, 2))(pl.ones(2)).sum().backward())),
+    "non_full_backward_hook": ("Using a non-full backward hook", lambda: (
+        _hooked(pl.nn.Sequential(pl.nn.Linear(2, 2), pl.nn.ReLU()), full=False)(
+            pl.ones(2, requires_grad=True)).sum().backward())),
+    "instance_norm_num_features": ("input's size at dim=1 does not match num_features",
+                                   lambda: pl.nn.InstanceNorm1d(3)(pl.ones(2, 4, 5))),
+    "loss_size_average_functional": ("size_average and reduce args will be deprecated",
+                                     lambda: pl.nn.functional.mse_loss(
+                                         pl.ones(2), pl.ones(2), size_average=False)),
+    "loss_reduce_module": ("size_average and reduce args will be deprecated",
+                           lambda: pl.nn.NLLLoss(reduce=False)),
+    "loss_elementwise_mean": ("reduction='elementwise_mean' is deprecated", lambda: (
+        pl.nn.L1Loss(reduction="elementwise_mean")(pl.ones(2), pl.ones(2)))),
+    "loss_target_size_module": ("Using a target size",
+                                lambda: pl.nn.MSELoss()(pl.ones(2, 1), pl.ones(2))),
+    "kl_div_mean_module": ("reduction: 'mean' divides the total loss",
+                           lambda: pl.nn.KLDivLoss()(pl.ones(2), pl.ones(2))),
+    "multilabel_soft_margin_module": ("size_average and reduce args will be deprecated",
+                                      lambda: pl.nn.MultiLabelSoftMarginLoss(
+                                          size_average=False)(pl.ones(2, 3), pl.ones(2, 3))),
+    "dropout2d_module": ("dropout2d: Received a 3D input",
+                         lambda: pl.nn.Dropout2d()(pl.ones(2, 3, 4))),
+    "dropout3d_module": ("dropout3d: Received a 3-D input",
+                         lambda: pl.nn.Dropout3d()(pl.ones(2, 3, 4))),
+    "distribution_no_support": ("<class", lambda: (
+        _NoSupport(0.0, 1.0, validate_args=True).log_prob(pl.ones(())))),
+    "compile_recompile": ("pytorch_like.compile:", lambda: (
+        _recompile(pl.compile(lambda x: x * 2), pl.ones))),
+    "compiled_module_recompile": ("pytorch_like.compile:", lambda: _recompile(
+        pl.compile(pl.nn.Linear(2, 2)), lambda n: pl.ones(n, 2, requires_grad=True))),
+}
+
+
+@pytest.mark.parametrize("site", sorted(_WARNING_SITES))
+def test_warning_points_at_user_line(site):
+    start, trigger = _WARNING_SITES[site]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trigger()
+    hits = [w for w in caught if str(w.message).startswith(start)]
+    assert hits, [str(w.message)[:80] for w in caught]
+    assert hits[0].filename == __file__, f"{hits[0].filename}:{hits[0].lineno}"

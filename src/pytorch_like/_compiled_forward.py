@@ -36,6 +36,7 @@ import jax.numpy as jnp
 
 from . import compiler as _compiler
 from ._backend import compiler_options, relayout_enabled
+from .autograd.anomaly_mode import user_stacklevel
 from .autograd.function import _Pseudo
 from .autograd.grad_mode import no_grad
 from .ops._dispatch import Node, _edge
@@ -218,7 +219,7 @@ class _TrainingForward:
                 f"pytorch_like.compile: the training forward of {type(self._module).__name__} "
                 f"has been traced {self.trace_count} times; keep input shapes and dtypes, "
                 "module.training, autocast and which parameters require grad stable between "
-                "calls to avoid recompiling.", stacklevel=4)
+                "calls to avoid recompiling.", stacklevel=user_stacklevel())
         holder: dict = {}
         cells = state.cells
         diff_set = set(diff_cells)

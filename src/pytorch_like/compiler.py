@@ -49,6 +49,7 @@ from jax.extend.core import jaxpr_as_fun
 from . import _relayout, _structure
 from ._backend import compiler_options, relayout_enabled, warn_if_scratch_is_remapped
 from ._structure import _TrackedDict
+from .autograd.anomaly_mode import user_stacklevel
 from .autograd.grad_mode import _state as _grad_state
 from .random import Generator, default_generator
 from .ops._views import _ViewCell
@@ -609,7 +610,7 @@ class CompiledFunction:
             f"pytorch_like.compile: {self._fn.__name__} has been traced {len(self._keys) + 1} "
             f"times (limit {_CACHE_LIMIT}); the last change was in: "
             f"{', '.join(changed) or 'unknown'}. Keep these stable between calls to avoid "
-            "recompiling.", stacklevel=3)
+            "recompiling.", stacklevel=user_stacklevel())
 
 
 def _created_cells(state: _State, roots: list) -> tuple:

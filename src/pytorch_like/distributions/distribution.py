@@ -14,6 +14,7 @@ import warnings
 from typing import Any
 
 from .._size import Size
+from ..autograd.anomaly_mode import user_stacklevel
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from . import constraints
@@ -176,7 +177,8 @@ class Distribution:
         except NotImplementedError:
             warnings.warn(f"{self.__class__} does not define `support` to enable sample "
                           "validation. Please initialize the distribution with "
-                          "`validate_args=False` to turn off validation.", stacklevel=2)
+                          "`validate_args=False` to turn off validation.",
+                          stacklevel=user_stacklevel())
             return
         if support is None or not _is_concrete(value):
             return

@@ -35,6 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtype as D
+from ..autograd.anomaly_mode import user_stacklevel
 from ..autograd.grad_mode import _state as _grad_state
 from ..ops._dispatch import Op, apply
 from ..ops._dispatch import autocast_hook as _autocast_hook
@@ -69,11 +70,12 @@ def _reduction(reduction: str, size_average=None, reduce=None, *,
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
         warnings.warn("size_average and reduce args will be deprecated, please use "
-                      f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
+                      f"reduction='{reduction}' instead.", UserWarning,
+                      stacklevel=user_stacklevel())
         return reduction
     if reduction == "elementwise_mean":
         warnings.warn("reduction='elementwise_mean' is deprecated. Please use "
-                      "reduction='mean' instead.", UserWarning, stacklevel=3)
+                      "reduction='mean' instead.", UserWarning, stacklevel=user_stacklevel())
         return "mean"
     if reduction not in ("none", "mean", "sum") + extra:
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -347,7 +349,7 @@ def _regression_loss(kind: str, input, target, reduction: str, param: float,  # 
         warnings.warn(f"Using a target size ({_size(target.shape)}) that is different to the "
                       f"input size ({_size(input.shape)}). This will likely lead to incorrect "
                       "results due to broadcasting. Please ensure they have the same size.",
-                      UserWarning, stacklevel=3)
+                      UserWarning, stacklevel=user_stacklevel())
         check_broadcast(tuple(input.shape), tuple(target.shape))
     if weight is not None:
         if tuple(weight.shape) != tuple(input.shape):
@@ -599,7 +601,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,  # noq
                           "the support size.'batchmean' divides only by the batch size, and "
                           "aligns with the KL div math definition.'mean' will be changed to "
                           "behave the same as 'batchmean' in the next major release.",
-                          UserWarning, stacklevel=2)
+                          UserWarning, stacklevel=user_stacklevel())
         reduction = _reduction(reduction, extra=("batchmean",))
     target = as_tensor_arg(target)
     check_broadcast(tuple(input.shape), tuple(target.shape))
@@ -784,7 +786,8 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor,  # noqa: A002
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
         warnings.warn("size_average and reduce args will be deprecated, please use "
-                      f"reduction='{reduction}' instead.", UserWarning, stacklevel=2)
+                      f"reduction='{reduction}' instead.", UserWarning,
+                      stacklevel=user_stacklevel())
     target = as_tensor_arg(target)
     check_broadcast(tuple(input.shape), tuple(target.shape))
     if weight is not None:

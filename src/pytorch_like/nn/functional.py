@@ -29,6 +29,7 @@ import numpy as np
 from jax import lax
 
 from .. import _dtype as D
+from ..autograd.anomaly_mode import user_stacklevel
 from ..ops import _sampling
 from ..ops import pointwise as _pw
 from ..ops import reduction as _red
@@ -1132,7 +1133,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A00
                       "the behavior and silence this warning, please use dropout instead. "
                       "Note that dropout2d exists to provide channel-wise dropout on inputs "
                       "with 2 spatial dimensions, a channel dimension, and an optional batch "
-                      "dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+                      "dimension (i.e. 3D or 4D inputs).", stacklevel=user_stacklevel())
     if input.ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
                       "channel-wise 1D dropout behavior is desired - input is interpreted as "
@@ -1140,7 +1141,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A00
                       "in a future release to interpret the input as one without a batch "
                       "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
                       "dropout behavior, please switch to using dropout1d instead.",
-                      stacklevel=2)
+                      stacklevel=user_stacklevel())
     return _feature_dropout(input, p, training, inplace, input.ndim if input.ndim == 3 else 4)
 
 
@@ -1160,7 +1161,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A00
                       "the behavior and silence this warning, please use dropout instead. "
                       "Note that dropout3d exists to provide channel-wise dropout on inputs "
                       "with 3 spatial dimensions, a channel dimension, and an optional batch "
-                      "dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+                      "dimension (i.e. 4D or 5D inputs).", stacklevel=user_stacklevel())
     return _feature_dropout(input, p, training, inplace, 5)
 
 

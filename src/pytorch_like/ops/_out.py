@@ -90,16 +90,20 @@ def _shape_list(shape) -> str:
 
 
 def _resize_warning(old: tuple, new: tuple) -> None:
+    from ..autograd.anomaly_mode import user_stacklevel
+
     warnings.warn(
         f"An output with one or more elements was resized since it had shape "
         f"{_shape_list(old)}, which does not match the required output shape "
         f"{_shape_list(new)}. This behavior is deprecated, and in a future PyTorch release "
         "outputs will not be resized unless they have zero elements. You can explicitly "
         "reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
-        UserWarning, stacklevel=5)
+        UserWarning, stacklevel=user_stacklevel())
 
 
 def _arange_warning(old: tuple, n: int) -> None:
+    from ..autograd.anomaly_mode import user_stacklevel
+
     numel = 1
     for s in old:
         numel *= int(s)
@@ -107,7 +111,7 @@ def _arange_warning(old: tuple, n: int) -> None:
         f"The number of elements in the out tensor of shape {_shape_list(old)} is {numel} "
         f"which does not match the computed number of elements {n}. Note that this may occur "
         "as a result of rounding error. The out tensor will be resized to a tensor of shape "
-        f"({n},).", UserWarning, stacklevel=5)
+        f"({n},).", UserWarning, stacklevel=user_stacklevel())
 
 
 def _write_one(name: str, out, result: Tensor, kind: str) -> Tensor:

@@ -28,6 +28,7 @@ from bisect import bisect_right
 from collections import Counter
 from typing import Any, Callable, Iterable
 
+from ..autograd.anomaly_mode import user_stacklevel
 from ..tensor import Tensor
 from .optimizer import Optimizer
 
@@ -72,7 +73,7 @@ def _set_group_value(group: dict, key: str, value) -> None:
 def _check_verbose(verbose) -> None:
     if verbose != "deprecated":
         warnings.warn("The verbose parameter is deprecated. Please use get_last_lr() to access "
-                      "the learning rate.", UserWarning, stacklevel=3)
+                      "the learning rate.", UserWarning, stacklevel=user_stacklevel())
 
 
 class LRScheduler:

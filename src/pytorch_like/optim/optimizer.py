@@ -44,6 +44,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtype as D
+from ..autograd.anomaly_mode import user_stacklevel
 from ..autograd.grad_mode import _state as _grad_state
 from ..ops._dispatch import profiler_hook
 from ..tensor import Tensor, _exclusive
@@ -244,7 +245,7 @@ class Optimizer:
             warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
                           "future, this will cause an error; see "
                           "github.com/pytorch/pytorch/issues/40967 for more information",
-                          stacklevel=3)
+                          stacklevel=user_stacklevel())
         seen: set = set()
         for group in self.param_groups:
             seen.update(id(p) for p in group["params"])

@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 from ... import _structure
 from ..._structure import _TrackedDict
 from ... import _dtype as D
+from ...autograd.anomaly_mode import user_stacklevel
 from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
 from ..parameter import Buffer, Parameter
@@ -291,7 +292,7 @@ class Module:
                 if not isinstance(result, (Tensor, tuple)):
                     warnings.warn("For backward hooks to be called, module output should be a "
                                   "Tensor or a tuple of Tensors but received "
-                                  f"{type(result)}", stacklevel=2)
+                                  f"{type(result)}", stacklevel=user_stacklevel())
                 result = bw_hook.setup_output_hook(result)
             if legacy_bw:
                 from ._backward_hook import attach_legacy_hooks
@@ -306,7 +307,8 @@ class Module:
                     except Exception as e:  # noqa: BLE001  (torch warns and goes on)
                         warnings.warn("global module forward hook with ``always_call=True`` "
                                       "raised an exception that was silenced as another "
-                                      f"error was raised in forward: {e}", stacklevel=2)
+                                      f"error was raised in forward: {e}",
+                                      stacklevel=user_stacklevel())
             for hid, hook in list(self._forward_hooks.items()):
                 if hid in self._forward_hooks_always_called and hid not in called:
                     try:

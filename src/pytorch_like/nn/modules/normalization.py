@@ -24,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ... import _dtype as D
+from ...autograd.anomaly_mode import user_stacklevel
 from ...ops._dispatch import Op, apply
 from ...ops._util import cast_for, float_dtype
 from ...ops.creation import empty, ones, tensor, zeros
@@ -197,7 +198,7 @@ class SyncBatchNorm(_BatchNorm):
                 SyncBatchNorm._warned_local = True
                 warnings.warn("SyncBatchNorm normalizes with each process's own batch "
                               "statistics here; they are not reduced across processes.",
-                              stacklevel=2)
+                              stacklevel=user_stacklevel())
         return super().forward(input)
 
     @classmethod
@@ -257,7 +258,7 @@ class _InstanceNorm(_NormBase):
                                  f"{input.shape[feature_dim]}.")
             warnings.warn(f"input's size at dim={feature_dim} does not match num_features. You "
                           "can silence this warning by not passing in num_features, which is "
-                          "not used because affine=False", stacklevel=2)
+                          "not used because affine=False", stacklevel=user_stacklevel())
         if input.dim() == nd - 1:
             return self._apply_instance_norm(input.unsqueeze(0)).squeeze(0)
         return self._apply_instance_norm(input)
