@@ -432,3 +432,45 @@ def test_variance_without_degrees_of_freedom_warns_as_torch(name, shape, kw):
     assert ours == theirs
     assert all(w.filename == __file__ for w in got)
     np.testing.assert_array_equal(our_out.numpy(), their_out.numpy())
+
+
+@pytest.mark.parametrize("fn", ["zeros", "ones", "empty", "rand", "randn"])
+@pytest.mark.parametrize("args,kw", [
+    (((2.0, 3),), {}), (((3, 2.0),), {}), (((3, 4, 2.5),), {}), ((2.0,), {}),
+    ((2.0, 3), {}), ((3, 2.0), {}), ((3, 4, 2.5), {}), ((), {"size": (3, 2.0)}),
+    ((), {"size": (2.0, 3)}), (([3, 2.0],), {}),
+])
+def test_float_sizes_are_refused_as_torch(fn, args, kw):
+    # torch.zeros(n / 2), nn.Linear(784.0, 10): a float where the shape needs ints.
+    same_error(lambda: getattr(pl, fn)(*args, **kw), lambda: getattr(torch, fn)(*args, **kw))
+
+
+@pytest.mark.parametrize("make", [lambda lib: lib.nn.Linear(784.0, 10),
+                                  lambda lib: lib.nn.Linear(2, 3.0),
+                                  lambda lib: lib.nn.Conv2d(1.0, 2, 3)])
+def test_layers_with_float_sizes_are_refused_as_torch(make):
+    same_error(lambda: make(pl), lambda: make(torch))
+    assert pl.zeros((3, True)).shape == torch.zeros((3, True)).shape  # bools are ints
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int64"])
+@pytest.mark.parametrize("which", ["input", "target"])
+@pytest.mark.parametrize("loss", ["l1_loss", "kl_div", "mse_loss"])
+def test_regression_losses_refuse_bool_and_integer_operands_as_torch(loss, which, dtype):
+    # L1Loss()(pred, mask), kl_div on integer counts: torch refuses, mse_loss computes.
+    def run(lib):
+        a = lib.ones(3)
+        b = lib.ones(3, dtype=getattr(lib, dtype))
+        args = (b, a) if which == "input" else (a, b)
+        return lambda: getattr(lib.nn.functional, loss)(*args, reduction="sum")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            theirs = run(torch)()
+        except RuntimeError:
+            same_error(run(pl), run(torch))
+            return
+        ours = run(pl)()
+        assert (ours.item(), ours.dtype.is_floating_point) == \
+            (theirs.item(), theirs.dtype.is_floating_point)

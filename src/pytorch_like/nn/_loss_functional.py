@@ -398,6 +398,12 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,  # no
         tensor(2.)
     """
     reduction = _legacy(reduction, size_average, reduce)
+    for t in (input, target):
+        if isinstance(t, Tensor) and t.dtype is D.bool_:
+            # torch computes input - target, which it refuses for a bool tensor.
+            raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                               "supported. If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
     return _regression_loss("l1", input, target, reduction, 0.0, weight, "ratio")
 
 
@@ -604,6 +610,8 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,  # noq
                           UserWarning, stacklevel=user_stacklevel())
         reduction = _reduction(reduction, extra=("batchmean",))
     target = as_tensor_arg(target)
+    if not all(t.dtype.is_floating_point or t.dtype.is_complex for t in (input, target)):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     check_broadcast(tuple(input.shape), tuple(target.shape))
     dt = result_dtype(input, target)
     return apply(_kl, (input, target), (("reduction", reduction), ("log_target", bool(log_target))),

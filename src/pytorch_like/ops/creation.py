@@ -194,9 +194,44 @@ def _check_shape(shape: tuple, op: str = "") -> None:
                                f"{list(shape)}")
 
 
+def _check_int_sizes(sizes: tuple, size, op: str) -> None:
+    """torch's argument-parser errors for a float in a factory's shape (``nn.Linear(784.0,
+    10)``, ``torch.zeros(n / 2)``), whose wording depends on where the float is."""
+    keyword = size is not None
+    seq = keyword or (len(sizes) == 1 and isinstance(sizes[0], (tuple, list)))
+    items = (size if keyword else sizes[0]) if seq else sizes
+    if not isinstance(items, (tuple, list)):
+        items = (items,)
+    for k, a in enumerate(items):
+        if not isinstance(a, float):
+            continue
+        if k:
+            raise TypeError(f"{op}(): argument 'size' failed to unpack the object at pos "
+                            f"{k + 1} with error \"type must be tuple of ints,but got float\"")
+        if keyword:
+            raise TypeError(f"{op}(): argument 'size' must be tuple of ints, not tuple")
+        if seq:
+            raise TypeError(f"{op}(): argument 'size' (position 1) must be tuple of ints, but "
+                            "found element of type float at pos 0")
+        if len(items) == 1:
+            raise TypeError(f"{op}(): argument 'size' (position 1) must be tuple of ints, "
+                            "not float")
+        if op in ("rand", "randn"):
+            tail = ("Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, "
+                    "torch.device device = None, bool pin_memory = False, bool requires_grad "
+                    "= False)")
+            got = ", ".join(type(x).__name__ for x in items)
+            raise TypeError(f"{op}() received an invalid combination of arguments - got "
+                            f"({got}), but expected one of:\n * (tuple of ints size, *, "
+                            f"torch.Generator generator, {tail}\n * (tuple of ints size, *, "
+                            f"{tail}\n")
+        raise TypeError(f"{op}() takes 1 positional argument but {len(items)} were given")
+
+
 def _sizes(sizes: tuple, size, op: str) -> tuple:
     # torch's factories take the shape positionally (zeros(2, 3), zeros((2, 3))) or as the
     # keyword size= (rand(size=(8, 8))), not both.
+    _check_int_sizes(sizes, size, op)
     if size is None:
         return sizes
     if sizes:
