@@ -237,3 +237,14 @@ def same_error(ours, theirs) -> None:
     with pytest.raises(type(th.value)) as us:
         ours()
     assert str(us.value) == str(th.value)
+
+
+def same_outcome(ours, theirs, compare) -> None:
+    """Where torch raises, ``ours()`` raises the same (``same_error``); where it returns,
+    ``compare(ours(), theirs())`` checks the results."""
+    try:
+        expected = theirs()
+    except Exception:  # noqa: BLE001 - whatever torch raises, ours must raise alike
+        same_error(ours, theirs)
+        return
+    compare(ours(), expected)
