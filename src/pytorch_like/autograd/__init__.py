@@ -128,15 +128,11 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
         retain_graph = create_graph
     if create_graph:
         warnings.warn(_CYCLE_WARNING, UserWarning, stacklevel=user_stacklevel())
-    from ..ops._dispatch import profiler_hook
+    from ..ops._dispatch import profiled
 
-    if profiler_hook.scope is not None:  # a profile records: one event for the backward
-        with profiler_hook.scope("autograd::backward", graph=outputs):
-            run_backward(outputs, grads, bool(retain_graph), inputs=ins, accumulate=True,
-                         create_graph=bool(create_graph))
-        return
-    run_backward(outputs, grads, bool(retain_graph), inputs=ins, accumulate=True,
-                 create_graph=bool(create_graph))
+    with profiled("autograd::backward", graph=outputs):  # one event for the backward
+        run_backward(outputs, grads, bool(retain_graph), inputs=ins, accumulate=True,
+                     create_graph=bool(create_graph))
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
@@ -165,13 +161,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     grads = _root_grads(outs, grad_outputs, keep_tensors=bool(create_graph))
     if retain_graph is None:
         retain_graph = create_graph
-    from ..ops._dispatch import profiler_hook
+    from ..ops._dispatch import profiled
 
-    if profiler_hook.scope is not None:  # a profile records: one event for the backward
-        with profiler_hook.scope("autograd::grad", after=lambda: [g for g in got if g is not None]):
-            got = run_backward(outs, grads, bool(retain_graph), inputs=ins, accumulate=False,
-                               create_graph=bool(create_graph))
-    else:
+    with profiled("autograd::grad", after=lambda: [g for g in got if g is not None]):
         got = run_backward(outs, grads, bool(retain_graph), inputs=ins, accumulate=False,
                            create_graph=bool(create_graph))
     result = []

@@ -575,9 +575,7 @@ def _fused_walk(roots, root_edges, grads, nodes, retain_graph: bool) -> bool:
     entry[0] += 1
     if entry[0] < _FUSE_AFTER or entry[1] is False:
         return False
-    for n in order:
-        if n.saved is None:
-            raise RuntimeError(_BACKWARD_TWICE)
+    for n in order:  # _collect already refused freed graphs
         _check_versions(n)
     saved = [n.saved for n in order]
     prior_arrays = [None if p is None else p._cell.a for p in prior]

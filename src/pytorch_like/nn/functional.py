@@ -239,6 +239,13 @@ def _conv_arg_types_error(name: str, args: tuple, kwargs: dict) -> TypeError:
     return TypeError("\n".join(lines) + "\n")
 
 
+def _check_conv_weight_dtype(input: Tensor, weight: Tensor) -> None:  # noqa: A002
+    # torch's wording for conv and transposed conv (autocast casts both itself).
+    if input._dtype is not weight._dtype and _autocast_hook.policy is None:
+        raise RuntimeError(f"expected scalar type {D.type_word(input._dtype)} but found "
+                           f"{D.type_word(weight._dtype)}")
+
+
 def _tensor_args_checked(fn):
     """Wrap conv1d/2d/3d so a non-Tensor input or weight raises torch's TypeError, which
     lists the arguments as they were passed (positional types, then ``name=type``)."""
@@ -282,9 +289,7 @@ def _convnd(name: str, nd: int, input: Tensor, weight: Tensor, bias, stride,  # 
             f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
             f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater "
             "than actual input size")
-    if input._dtype is not weight._dtype and _autocast_hook.policy is None:
-        raise RuntimeError(f"expected scalar type {D.type_word(input._dtype)} but found "
-                           f"{D.type_word(weight._dtype)}")
+    _check_conv_weight_dtype(input, weight)
     out = apply(_conv, (input, weight, bias),
                 (("stride", stride_t), ("padding", pads), ("dilation", dil),
                  ("groups", int(groups))))
@@ -356,9 +361,7 @@ def _conv_transposend(name: str, nd: int, input, weight, bias, stride, padding, 
             f"Given transposed=1, weight of size {_size_list(ws)}, expected input"
             f"{_size_list(shape)} to have {ws[0]} channels, but got {shape[1]} channels "
             "instead")
-    if input._dtype is not weight._dtype and _autocast_hook.policy is None:
-        raise RuntimeError(f"expected scalar type {D.type_word(input._dtype)} but found "
-                           f"{D.type_word(weight._dtype)}")
+    _check_conv_weight_dtype(input, weight)
     stride_t, pad_t = _ntuple(stride, nd), _ntuple(padding, nd)
     op_t, dil = _ntuple(output_padding, nd), _ntuple(dilation, nd)
     if any(o >= s and o >= d for o, s, d in zip(op_t, stride_t, dil)):

@@ -12,6 +12,7 @@ handles, so in-place ops (which rebind a handle) cannot rewire a recorded graph.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 from typing import Any, Callable
@@ -54,6 +55,12 @@ class _Profiler:
 
 
 profiler_hook = _Profiler()
+
+
+def profiled(name: str, **kw):
+    """``profiler_hook.scope(name, **kw)`` while a profile records, else a no-op context."""
+    scope = profiler_hook.scope
+    return contextlib.nullcontext() if scope is None else scope(name, **kw)
 
 
 class Op:

@@ -46,7 +46,7 @@ import numpy as np
 from .. import _dtype as D
 from ..autograd.anomaly_mode import user_stacklevel
 from ..autograd.grad_mode import _state as _grad_state
-from ..ops._dispatch import profiler_hook
+from ..ops._dispatch import profiled
 from ..tensor import Tensor, _exclusive
 
 __all__ = ["Optimizer", "required"]
@@ -96,27 +96,21 @@ def _wrap_step(step: Callable) -> Callable:
 
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
-        if profiler_hook.scope is not None:  # a profile records: torch's step event
-            with profiler_hook.scope(f"Optimizer.step#{type(self).__name__}.step",
-                                     after=lambda: [p for g in self.param_groups
-                                                    for p in g["params"]]):
-                return run(self, args, kwargs)
-        return run(self, args, kwargs)
-
-    def run(self, args, kwargs):
-        for hook in list(self._optimizer_step_pre_hooks.values()):
-            out = hook(self, args, kwargs)
-            if out is not None:
-                if not (isinstance(out, tuple) and len(out) == 2):
-                    raise RuntimeError(
-                        f"{hook} must return None or a tuple of (new_args, new_kwargs), but "
-                        f"got {out}.")
-                args, kwargs = out
-        self._opt_called = True
-        result = step(self, *args, **kwargs)
-        for hook in list(self._optimizer_step_post_hooks.values()):
-            hook(self, args, kwargs)
-        return result
+        with profiled(f"Optimizer.step#{type(self).__name__}.step",  # torch's step event
+                      after=lambda: [p for g in self.param_groups for p in g["params"]]):
+            for hook in list(self._optimizer_step_pre_hooks.values()):
+                out = hook(self, args, kwargs)
+                if out is not None:
+                    if not (isinstance(out, tuple) and len(out) == 2):
+                        raise RuntimeError(
+                            f"{hook} must return None or a tuple of (new_args, new_kwargs), "
+                            f"but got {out}.")
+                    args, kwargs = out
+            self._opt_called = True
+            result = step(self, *args, **kwargs)
+            for hook in list(self._optimizer_step_post_hooks.values()):
+                hook(self, args, kwargs)
+            return result
 
     wrapper._wrapped_step = True  # type: ignore[attr-defined]
     return wrapper

@@ -132,6 +132,30 @@ def _fetch_url(url: str, dest: str, md5: str | None, timeout: float = 60.0) -> N
             os.remove(tmp)
 
 
+def _tfds_records(source: Any) -> list:
+    """Every record of a ``tfds.data_source`` split, in one call when it can."""
+    n = len(source)
+    getitems = getattr(source, "__getitems__", None)
+    return getitems(list(range(n))) if callable(getitems) else [source[i] for i in range(n)]
+
+
+def _transformed_batch(ds: Any, data: np.ndarray, indices: np.ndarray,
+                       labels_of: Callable[[np.ndarray], np.ndarray]) -> list:
+    """``[images, labels]`` of a batch, torch's bounds error first, the dataset's transforms
+    applied to the whole batch."""
+    n = len(data)
+    if indices.size and (indices.max() >= n or indices.min() < -n):
+        bad = int(indices.max() if indices.max() >= n else indices.min())
+        raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {n}")
+    imgs = data[indices]
+    if ds.transform is not None:
+        imgs = _apply_batched(ds.transform, imgs)
+    labels = labels_of(indices)
+    if ds.target_transform is not None:
+        labels = _collate_np([ds.target_transform(int(t)) for t in labels])
+    return [imgs, labels]
+
+
 class MNIST(VisionDataset):
     """Mirrors ``torchvision.datasets.MNIST``: 28×28 handwritten digits, 60000 for training
     and 10000 for testing.
@@ -264,11 +288,8 @@ class MNIST(VisionDataset):
         data_dir = os.path.join(self.root, "tensorflow_datasets")
         for split, (img_res, lab_res) in (("train", self.resources[:2]),
                                           ("test", self.resources[2:])):
-            source = tfds.data_source(self._tfds_name, split=split, data_dir=data_dir)
-            n = len(source)
-            getitems = getattr(source, "__getitems__", None)
-            records = getitems(list(range(n))) if callable(getitems) else \
-                [source[i] for i in range(n)]
+            records = _tfds_records(tfds.data_source(self._tfds_name, split=split,
+                                                     data_dir=data_dir))
             images = np.stack([np.asarray(r["image"]).reshape(28, 28) for r in records])
             labels = np.asarray([int(r["label"]) for r in records], dtype=np.uint8)
             write_idx(os.path.join(self.raw_folder, img_res[0][:-3]), images.astype(np.uint8))
@@ -300,18 +321,9 @@ class MNIST(VisionDataset):
         return img, target
 
     def _getbatch(self, indices: np.ndarray):
-        data, targets = self._host("data"), self._host("targets")
-        n = len(data)
-        if indices.size and (indices.max() >= n or indices.min() < -n):
-            bad = int(indices.max() if indices.max() >= n else indices.min())
-            raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {n}")
-        imgs = data[indices]
-        if self.transform is not None:
-            imgs = _apply_batched(self.transform, imgs)
-        labels = targets[indices].astype(np.int64, copy=False)
-        if self.target_transform is not None:
-            labels = _collate_np([self.target_transform(int(t)) for t in labels])
-        return [imgs, labels]
+        targets = self._host("targets")
+        return _transformed_batch(self, self._host("data"), indices,
+                                  lambda i: targets[i].astype(np.int64, copy=False))
 
     def extra_repr(self) -> str:
         return f"Split: {'Train' if self.train is True else 'Test'}"
@@ -423,12 +435,6 @@ def _move_into(src: str, dst: str) -> None:
             _move_into(s, d)
         else:
             os.replace(s, d)
-
-
-def _tfds_records(source: Any) -> list:
-    n = len(source)
-    getitems = getattr(source, "__getitems__", None)
-    return getitems(list(range(n))) if callable(getitems) else [source[i] for i in range(n)]
 
 
 class CIFAR10(VisionDataset):
@@ -641,21 +647,9 @@ class CIFAR10(VisionDataset):
         return np.asarray(targets)[indices].astype(np.int64, copy=False)
 
     def _getbatch(self, indices: np.ndarray):
-        data = np.asarray(self.data)
-        n = len(data)
-        if indices.size and (indices.max() >= n or indices.min() < -n):
-            bad = int(indices.max() if indices.max() >= n else indices.min())
-            raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {n}")
-        imgs = data[indices]
-        if self.transform is not None:
-            imgs = _apply_batched(self.transform, imgs)
-        labels = self._labels(indices)
-        if self.target_transform is not None:
-            labels = _collate_np([self.target_transform(int(t)) for t in labels])
-        return [imgs, labels]
+        return _transformed_batch(self, np.asarray(self.data), indices, self._labels)
 
-    def extra_repr(self) -> str:
-        return f"Split: {'Train' if self.train is True else 'Test'}"
+    extra_repr = MNIST.extra_repr
 
 
 class CIFAR100(CIFAR10):
