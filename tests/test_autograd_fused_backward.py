@@ -10,15 +10,20 @@ import pytest
 
 import pytorch_like as pl
 from pytorch_like.autograd import engine
+from pytorch_like.ops import _lazy
 
 _WALK_ONLY = 10**9
 
 
 @pytest.fixture
 def fresh(monkeypatch):
-    """An empty structure cache, and a count of nodes run by the node-by-node walk."""
+    """An empty structure cache, and a count of nodes run by the node-by-node walk.
+
+    Ops compute at once here (no lazy recording, tested in test_autograd_lazy.py), so that
+    the backward these tests count is the one-program walk of computed graphs."""
+    monkeypatch.setattr(_lazy, "ENABLED", False)
     monkeypatch.setattr(engine, "_FUSED", {})
-    monkeypatch.setattr(engine, "_FUSE_AFTER", 2)
+    monkeypatch.setattr(_lazy, "_FUSE_AFTER", 2)
     calls = {"walk": 0}
     original = engine._Arrays.node
 
@@ -61,7 +66,7 @@ def test_a_repeated_graph_runs_as_one_program_with_the_walks_gradients(fresh, mo
     assert walked[0] > 5 and walked[1] == walked[0] and walked[2:] == [0, 0]
     assert [callable(e[1]) for e in engine._FUSED.values()] == [False, True]
 
-    monkeypatch.setattr(engine, "_FUSE_AFTER", _WALK_ONLY)
+    monkeypatch.setattr(_lazy, "_FUSE_AFTER", _WALK_ONLY)
     w2, b2, x2 = _leaves(pl)
     for k in range(4):
         _loss(pl, w2, b2, x2).backward()
@@ -172,7 +177,7 @@ def test_a_graph_that_does_not_trace_as_one_program_falls_back_to_the_walk(fresh
         _loss(pl, w, b, x).backward()
         assert fresh["walk"] > before  # walked every time, the graph still intact
     assert [e[1] for e in engine._FUSED.values()] == [False]
-    monkeypatch.setattr(engine, "_FUSE_AFTER", _WALK_ONLY)
+    monkeypatch.setattr(_lazy, "_FUSE_AFTER", _WALK_ONLY)
     expected = w.grad.numpy().copy()
     w.grad = b.grad = None
     _loss(pl, w, b, x).backward()

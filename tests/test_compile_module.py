@@ -14,6 +14,7 @@ import pytest
 import pytorch_like as torch
 import pytorch_like.nn as nn
 import pytorch_like.nn.functional as F
+from pytorch_like.ops import _lazy
 
 
 def _cnn():
@@ -32,7 +33,11 @@ def _np(t):
     return np.asarray(t.detach().numpy())
 
 
-def test_training_through_compiled_module_equals_eager():
+def test_training_through_compiled_module_equals_eager(monkeypatch):
+    # The reference computes op by op. Forward and backward as one eager program round
+    # differently, and the conv bias before BatchNorm has a gradient of pure rounding noise
+    # (~1e-8) whose sign Adam turns into a full step.
+    monkeypatch.setattr(_lazy, "ENABLED", False)
     x, y = _data()
     runs = {}
     for name in ("eager", "compiled"):

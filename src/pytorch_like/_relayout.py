@@ -26,8 +26,10 @@ Example (what ``compile`` does on CPU when the step has a convolution)::
 from __future__ import annotations
 
 import contextvars
+import functools
 import math
 import warnings
+from typing import Callable
 
 import jax
 import jax.numpy as jnp
@@ -413,3 +415,30 @@ def evaluate(closed, args: list, physical_out: frozenset = frozenset()):
     finally:
         _FILLS.reset(token)
     return (res, perms) if physical_out else res
+
+
+def with_relayout(pure: Callable, physical: Callable | None = None,
+                  record: Callable | None = None) -> Callable:
+    """``pure`` traced once, then re-evaluated channels-last if it has a convolution.
+
+    ``physical(output shape tree) -> output indices``: those outputs are returned in the
+    layout the pass computed them in, and ``record`` receives their permutations
+    (``evaluate``'s ``physical_out``; all None without a convolution).
+    """
+    @functools.wraps(pure)
+    def program(*inputs):
+        closed, shape = jax.make_jaxpr(pure, return_shape=True)(*inputs)
+        leaves = jax.tree_util.tree_leaves(inputs)
+        keep = frozenset(physical(shape)) if physical is not None else frozenset()
+        perms = [None] * len(keep)
+        if not has_convolution(closed.jaxpr):
+            outs = jaxpr_as_fun(closed)(*leaves)
+        elif keep:
+            outs, all_perms = evaluate(closed, leaves, physical_out=keep)
+            perms = [all_perms[i] for i in sorted(keep)]
+        else:
+            outs = evaluate(closed, leaves)
+        if record is not None:
+            record(perms)
+        return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(shape), outs)
+    return program

@@ -44,9 +44,9 @@ from typing import Any, Callable
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.extend.core import jaxpr_as_fun
 
-from . import _relayout, _structure
+from . import _structure
+from ._relayout import with_relayout as _with_relayout
 from ._backend import compiler_options, relayout_enabled, warn_if_scratch_is_remapped
 from ._structure import _TrackedDict
 from .autograd.anomaly_mode import user_stacklevel
@@ -621,33 +621,6 @@ def _created_cells(state: _State, roots: list) -> tuple:
     known = {id(c) for c in state.cells}
     return after, [c for c in after.cells
                    if id(c) not in known and isinstance(c.a, jax.core.Tracer)]
-
-
-def _with_relayout(pure: Callable, physical: Callable | None = None,
-                   record: Callable | None = None) -> Callable:
-    """``pure`` traced once, then re-evaluated channels-last if it has a convolution.
-
-    ``physical(output shape tree) -> output indices``: those outputs are returned in the
-    layout the pass computed them in, and ``record`` receives their permutations
-    (``_relayout.evaluate``'s ``physical_out``; all None without a convolution).
-    """
-    @functools.wraps(pure)
-    def program(*inputs):
-        closed, shape = jax.make_jaxpr(pure, return_shape=True)(*inputs)
-        leaves = jax.tree_util.tree_leaves(inputs)
-        keep = frozenset(physical(shape)) if physical is not None else frozenset()
-        perms = [None] * len(keep)
-        if not _relayout.has_convolution(closed.jaxpr):
-            outs = jaxpr_as_fun(closed)(*leaves)
-        elif keep:
-            outs, all_perms = _relayout.evaluate(closed, leaves, physical_out=keep)
-            perms = [all_perms[i] for i in sorted(keep)]
-        else:
-            outs = _relayout.evaluate(closed, leaves)
-        if record is not None:
-            record(perms)
-        return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(shape), outs)
-    return program
 
 
 def _autocast_key():

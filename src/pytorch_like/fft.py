@@ -78,7 +78,7 @@ def _plan(x: Tensor, s, dim, default_all: bool) -> tuple[tuple, list]:
     """torch's rules for ``s``/``dim``: the axes (wrapped) and the sizes (-1 or None keep the
     input's size, resolved later by the caller). ``dim=None`` means every axis (n-dim
     transforms) unless ``s`` is given, then the last ``len(s)`` axes."""
-    ndim = x._cell.a.ndim
+    ndim = x._cell.peek().ndim
     if isinstance(dim, int):
         dim = (dim,)
     if s is not None and isinstance(s, int):
@@ -112,7 +112,7 @@ def _real_input(name: str, x: Tensor) -> tuple[D.dtype, object]:
         x._dtype if x._dtype._cat >= 2 else D.get_default_dtype())
     # Integers (and half precision, which torch's CPU FFT refuses) are computed in float32.
     work = D.float64 if real is D.float64 else D.float32
-    cast = work.storage if x._cell.a.dtype != work.storage else None
+    cast = work.storage if x._cell.peek().dtype != work.storage else None
     return complex_dtype(real), cast
 
 
@@ -120,7 +120,7 @@ def _c2c(x, s, dim, norm, inverse: bool, default_all: bool) -> Tensor:
     _check_norm(norm)
     x = as_tensor_arg(x)
     axes, sizes = _plan(x, s, dim, default_all)
-    shape = x._cell.a.shape
+    shape = x._cell.peek().shape
     s = tuple(shape[a] if v is None else v for a, v in zip(axes, sizes))
     static = (("s", s), ("axes", axes), ("norm", norm), ("inverse", inverse))
     if x._dtype.is_complex:
@@ -134,7 +134,7 @@ def _r2c(name, x, s, dim, norm, default_all: bool, hermitian: bool = False) -> T
     x = as_tensor_arg(x)
     out, cast = _real_input(name, x)
     axes, sizes = _plan(x, s, dim, default_all)
-    shape = x._cell.a.shape
+    shape = x._cell.peek().shape
     s = tuple(shape[a] if v is None else v for a, v in zip(axes, sizes))
     if hermitian:
         return apply(_IHFFT, (x,), (("s", s), ("axes", axes), ("norm", _SWAP[norm])), cast,
@@ -146,7 +146,7 @@ def _c2r(x, s, dim, norm, default_all: bool, hermitian: bool = False) -> Tensor:
     _check_norm(norm)
     x = as_tensor_arg(x)
     axes, sizes = _plan(x, s, dim, default_all)
-    shape = x._cell.a.shape
+    shape = x._cell.peek().shape
     # The last axis holds n // 2 + 1 values: its default output length is 2 * (m - 1).
     full = [shape[a] for a in axes[:-1]] + [2 * (shape[axes[-1]] - 1)]
     s = tuple(f if v is None else v for f, v in zip(full, sizes))
@@ -425,7 +425,7 @@ def rfftfreq(n: int, d: float = 1.0, *, out=None, dtype=None, layout=None, devic
 
 def _shift(input: Tensor, dim, inverse: bool) -> Tensor:
     x = as_tensor_arg(input)
-    ndim = x._cell.a.ndim
+    ndim = x._cell.peek().ndim
     if dim is None:
         axes = tuple(range(ndim))
     else:

@@ -31,13 +31,87 @@ from ._size import Size
 __all__ = ["Tensor"]
 
 
-class _Storage:
-    """The array a tensor and its aliases (``detach()``, ``.data``) share."""
+class _Lazy:
+    """A value recorded but not computed yet: output ``k`` of the autograd node ``node``.
 
-    __slots__ = ("a",)
+    Ops that record a graph in eager mode produce these instead of arrays (see
+    ``ops/_lazy.py``): the values are computed together, as one program, when ``backward()``
+    runs or when something reads them. Shape and dtype are known at once (``aval``).
+    ``cell`` is a weak reference to the storage created for it, so that a program knows
+    which values a tensor still shows; ``users`` counts the nodes recorded with it as input.
+    """
+
+    __slots__ = ("node", "k", "aval", "value", "cell", "users", "__weakref__")
+
+    def __init__(self, node, k: int, aval) -> None:
+        self.node = node
+        self.k = k
+        self.aval = aval
+        self.value = None
+        self.cell = None
+        self.users = 0
+
+    @property
+    def shape(self) -> tuple:
+        return self.aval.shape
+
+    @property
+    def ndim(self) -> int:
+        return len(self.aval.shape)
+
+    @property
+    def dtype(self):
+        return self.aval.dtype
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.aval.shape, dtype=np.int64))
+
+    def devices(self) -> set:
+        if self.value is not None:
+            return self.value.devices()
+        node = self.node
+        for v in node.pending or ():
+            if isinstance(v, jax.Array) or v.__class__ is _Lazy:
+                return v.devices()
+        return {jax.devices()[0]}
+
+    def force(self):
+        """This value, computing it (and what it depends on) if needed."""
+        if self.value is None:
+            _LAZY_HOOK[0](self)
+        return self.value
+
+
+# Set by ops/_lazy.py: computes a _Lazy's pending producers.
+_LAZY_HOOK: list = [None]
+
+
+class _Storage:
+    """The array a tensor and its aliases (``detach()``, ``.data``) share.
+
+    ``a`` computes a recorded value the first time it is read (``_Lazy``); ``peek()`` gives
+    the array or the pending value as it is, for shapes and for recording further ops.
+    """
+
+    __slots__ = ("_a", "__weakref__")
 
     def __init__(self, a) -> None:
-        self.a = a
+        self._a = a
+
+    @property
+    def a(self):
+        a = self._a
+        if a.__class__ is _Lazy:
+            a = self._a = a.force()
+        return a
+
+    @a.setter
+    def a(self, v) -> None:
+        self._a = v
+
+    def peek(self):
+        return self._a
 
 
 def _rc_probe(a) -> int:
@@ -173,26 +247,26 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
-        return Size(self._cell.a.shape)
+        return Size(self._cell.peek().shape)
 
     def size(self, dim: int | None = None):
         """Mirrors ``Tensor.size``: the ``torch.Size``, or one dimension's length."""
-        shape = self._cell.a.shape
+        shape = self._cell.peek().shape
         if dim is None:
             return Size(shape)
         return shape[_wrap_dim(dim, len(shape))]
 
     @property
     def ndim(self) -> int:
-        return self._cell.a.ndim
+        return self._cell.peek().ndim
 
     def dim(self) -> int:
-        return self._cell.a.ndim
+        return self._cell.peek().ndim
 
     ndimension = dim
 
     def numel(self) -> int:
-        return int(np.prod(self._cell.a.shape, dtype=np.int64))
+        return int(np.prod(self._cell.peek().shape, dtype=np.int64))
 
     nelement = numel
 
@@ -209,7 +283,7 @@ class Tensor:
 
     @property
     def device(self) -> _device_cls:
-        a = self._cell.a
+        a = self._cell.peek()
         if _traced(a):
             return _device_cls("cpu") if jax.default_backend() == "cpu" else \
                 from_jax_device(jax.devices()[0])
@@ -271,7 +345,7 @@ class Tensor:
         return self._ver[0]
 
     def __len__(self) -> int:
-        shape = self._cell.a.shape
+        shape = self._cell.peek().shape
         if not shape:
             raise TypeError("len() of a 0-d tensor")
         return shape[0]
@@ -499,7 +573,7 @@ class Tensor:
     def _python_scalar(self):
         # int()/float()/complex() of a tensor: ValueError in torch where .item() would
         # raise RuntimeError for the same tensor.
-        if self._cell.a.size != 1:
+        if self._cell.peek().size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return self.item()
 

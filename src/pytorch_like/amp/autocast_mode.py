@@ -450,7 +450,7 @@ def _policy(op, args: tuple, cast, out_dtype):
         return args, cast, out_dtype
     if kind == "fp32_5d":
         first = args[0] if args else None
-        if not (isinstance(first, Tensor) and first._cell.a.ndim == 5):
+        if not (isinstance(first, Tensor) and first._cell.peek().ndim == 5):
             return args, cast, out_dtype
         kind = "fp32"
     elif kind == "banned":

@@ -80,12 +80,12 @@ def _root_grads(outputs, grad_outputs, keep_tensors: bool = False) -> list:
     for i, o in enumerate(outputs):
         g = grads[i] if grads else None
         if g is None:
-            if o._cell.a.size != 1:
+            a = o._cell.peek()  # a pending loss stays pending: backward computes it
+            if a.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if o._dtype.is_complex:
                 raise RuntimeError("grad can be implicitly created only for real scalar "
                                    f"outputs but got {o._dtype}")
-            a = o._cell.a
             # Inside a compiled function a captured concrete array would become an extra
             # program argument; a fresh constant folds into the program instead.
             out.append(jnp.ones(a.shape, a.dtype) if isinstance(a, jax.core.Tracer)
@@ -100,7 +100,7 @@ def _root_grads(outputs, grad_outputs, keep_tensors: bool = False) -> list:
             if keep_tensors:
                 out.append(g if g.dtype == o.dtype else g.to(o.dtype))
             else:
-                out.append(g._cell.a.astype(o._cell.a.dtype))
+                out.append(g._cell.a.astype(o._cell.peek().dtype))
     return out
 
 

@@ -23,8 +23,9 @@ import jax.numpy as jnp
 
 from .._backend import remapped_scratch
 from .._dtype import from_storage
+from ..ops import _lazy
 from ..ops._dispatch import AccumulateGrad, Node, Op, _edge, _make_vjp, apply
-from ..tensor import Tensor
+from ..tensor import Tensor, _Lazy
 from .anomaly_mode import _state as _anomaly
 from .anomaly_mode import report
 from .grad_mode import enable_grad, no_grad
@@ -279,6 +280,12 @@ def _run(roots, grads, retain_graph: bool, inputs, accumulate: bool, kind):
         nodes, run = _prune(nodes, targets)
     captured = [None] * (len(inputs) if inputs is not None else 0)
 
+    if _lazy_state(nodes):
+        if kind is _Arrays and inputs is None and accumulate and not retain_graph \
+                and _lazy_walk(root_edges, grads, nodes):
+            return captured
+        _lazy.force_graph(nodes)
+
     if kind is _Arrays and inputs is None and accumulate and _fused_walk(
             roots, root_edges, grads, nodes, retain_graph):
         return captured
@@ -315,7 +322,7 @@ def _run(roots, grads, retain_graph: bool, inputs, accumulate: bool, kind):
         if not retain_graph:
             node.saved = None
 
-    if accumulate and isinstance(roots[0]._cell.a, jax.core.Tracer):
+    if accumulate and isinstance(roots[0]._cell.peek(), jax.core.Tracer):
         _check_traced_post_hooks(nodes)
     for n in nodes:
         if isinstance(n, AccumulateGrad):
@@ -521,15 +528,108 @@ def _dtype_of(node: Node, k: int):
 #
 # A training loop records the same graph every step; walking it node by node dispatches one
 # small program per node (and one addition per accumulated ``.grad``). From the
-# ``_FUSE_AFTER``-th backward of a graph with the same structure on, the walk below runs as
+# ``_lazy._FUSE_AFTER``-th backward of a graph with the same structure on (at most
+# ``_lazy._CACHE_MAX`` structures are remembered), the walk below runs as
 # one jitted program instead: the same per-node vjps and the same sums, traced together, so
 # XLA fuses across nodes and the step pays one dispatch. Graphs with hooks, ``retain_grad``,
 # custom Functions, anomaly detection, ``inputs=``/``autograd.grad`` or tracers keep the
 # node-by-node walk, as do graphs seen once (their programs would compile for one use).
 
-_FUSE_AFTER = 2
-_FUSED_MAX = 128  # structures remembered; the oldest is dropped beyond this
 _FUSED: dict = {}
+
+
+def _plain(nodes, grads):
+    """``(nodes in walk order, leaf nodes, position of every node)`` when nothing in the
+    graph calls back into Python during the walk, else None (the walk must run)."""
+    if _anomaly.enabled or _POST_HOOKS:
+        return None
+    for g in grads:
+        if isinstance(g, jax.core.Tracer):
+            return None
+    order = []
+    leaves = []
+    for n in nodes:
+        if n.__class__ is Node:
+            if n.hooks is not None or n.retain is not None:
+                return None
+            order.append(n)
+        elif n.__class__ is AccumulateGrad:
+            d = n.variable.__dict__
+            if d.get("_hooks") or d.get("_post_accumulate_grad_hooks"):
+                return None
+            leaves.append(n)
+        else:
+            return None
+    order.sort(key=lambda n: -n.seq)
+    index = {id(n): i for i, n in enumerate(order)}
+    base = len(order)
+    for j, n in enumerate(leaves):
+        index[id(n)] = base + j
+    return order, leaves, index
+
+
+def _run_program(entry: list, make, args: tuple):
+    """Call the program of a structure's cache ``entry`` (built by ``make()`` the first
+    time) on ``args``; None when it cannot run: it needs more scratch than a thread arena
+    holds (faulted in on every call, so the smaller programs of the fallback run faster),
+    or the graph does not trace as one program. Either is remembered in ``entry``."""
+    try:
+        if entry[1] is None:
+            program = make()
+            if remapped_scratch(program.lower(*args)) is not None:
+                entry[1] = False
+                return None
+            entry[1] = program
+        return entry[1](*args)
+    except Exception:
+        entry[1] = False
+        return None
+
+
+def _write_grads(variables, prior, out) -> None:
+    for t, p, g in zip(variables, prior, out):
+        if p is None:
+            t._grad = Tensor._make(g, t._dtype)
+        else:
+            p._cell.a = g
+            p._ver[0] += 1
+
+
+class _Buffer:
+    """The gradients flowing into each node while a walk is traced as one program, summed
+    as ``_put`` does; ``slots[i]`` is the number of outputs of node ``i``."""
+
+    def __init__(self, slots: list) -> None:
+        self.slots = slots
+        self.buf: list = [None] * len(slots)
+
+    def put(self, idx: int, k: int, g) -> None:
+        slot = self.buf[idx]
+        if slot is None:
+            slot = self.buf[idx] = [None] * self.slots[idx]
+        slot[k] = g if slot[k] is None else jnp.add(slot[k], g)
+
+    def roots(self, root_spec, root_grads) -> None:
+        for (idx, k), g in zip(root_spec, root_grads):
+            self.put(idx, k, _flip(g))
+
+    def take(self, idx: int) -> tuple:
+        cts = self.buf[idx]
+        self.buf[idx] = None
+        return tuple(cts)
+
+    def leaf_grads(self, base: int, prior) -> list:
+        out = []
+        for j, p in enumerate(prior):
+            g = _flip(self.buf[base + j][0])
+            out.append(g if p is None else jnp.add(p, g))
+        return out
+
+
+def _slots(ops_and_meta, n_leaves: int) -> list:
+    slots = [len(meta) if op.diff_out is None else len(op.diff_out)
+             for op, meta in ops_and_meta]
+    return slots + [1] * n_leaves
 
 
 def _fused_walk(roots, root_edges, grads, nodes, retain_graph: bool) -> bool:
@@ -537,70 +637,28 @@ def _fused_walk(roots, root_edges, grads, nodes, retain_graph: bool) -> bool:
 
     Returns False (having done nothing) when the node-by-node walk must run instead.
     """
-    if _anomaly.enabled or _POST_HOOKS:
+    graph = _plain(nodes, grads)
+    if graph is None:
         return False
-    for g in grads:
-        if isinstance(g, jax.core.Tracer):
-            return False
-    order = []
-    leaves = []
-    for n in nodes:
-        if n.__class__ is Node:
-            if n.hooks is not None or n.retain is not None:
-                return False
-            order.append(n)
-        elif n.__class__ is AccumulateGrad:
-            d = n.variable.__dict__
-            if d.get("_hooks") or d.get("_post_accumulate_grad_hooks"):
-                return False
-            leaves.append(n)
-        else:
-            return False
-    order.sort(key=lambda n: -n.seq)
-    index = {id(n): i for i, n in enumerate(order)}
-    base = len(order)
-    for j, n in enumerate(leaves):
-        index[id(n)] = base + j
+    order, leaves, index = graph
     variables = [n.variable for n in leaves]
     prior = [t._grad for t in variables]
     key = (tuple((index[id(e[0])], e[1]) for e in root_edges),
            tuple((n.op, n.static, n.cast, n.diff, n.unsaved,
                   tuple((index[id(e[0])], e[1]) for e in n.edges)) for n in order),
            len(leaves), tuple(p is None for p in prior))
-    entry = _FUSED.get(key)
+    entry = _lazy.counted(_FUSED, key)
     if entry is None:
-        if len(_FUSED) >= _FUSED_MAX:
-            del _FUSED[next(iter(_FUSED))]
-        entry = _FUSED[key] = [0, None]
-    entry[0] += 1
-    if entry[0] < _FUSE_AFTER or entry[1] is False:
         return False
     for n in order:  # _collect already refused freed graphs
         _check_versions(n)
     saved = [n.saved for n in order]
     prior_arrays = [None if p is None else p._cell.a for p in prior]
-    args = (saved, list(grads), prior_arrays)
-    try:
-        if entry[1] is None:
-            program = _fused_program(key, order)
-            if remapped_scratch(program.lower(*args)) is not None:
-                # One program would need more scratch than a thread arena holds, faulted in
-                # on every call: the nodes' own programs, each with less, run faster.
-                entry[1] = False
-                return False
-            entry[1] = program
-        out = entry[1](*args)
-    except Exception:
-        # Something in this graph does not trace as one program (the node-by-node walk
-        # runs each vjp on concrete arrays): remember that and walk it node by node.
-        entry[1] = False
+    out = _run_program(entry, lambda: _fused_program(key, order),
+                       (saved, list(grads), prior_arrays))
+    if out is None:
         return False
-    for t, p, g in zip(variables, prior, out):
-        if p is None:
-            t._grad = Tensor._make(g, t._dtype)
-        else:
-            p._cell.a = g
-            p._ver[0] += 1
+    _write_grads(variables, prior, out)
     if not retain_graph:
         for n in order:
             n.saved = None
@@ -612,38 +670,129 @@ def _fused_program(key, order):
     the walk of ``_run`` over the graph that ``key`` describes."""
     root_spec, node_specs, n_leaves, _ = key
     fns = [n.op.backward_fn(n.static, n.cast, n.diff, n.unsaved) for n in order]
-    slots = []
-    for n in order:
-        diff_out = n.op.diff_out
-        slots.append(len(n.out_meta) if diff_out is None else len(diff_out))
-    slots += [1] * n_leaves
+    slots = _slots([(n.op, n.out_meta) for n in order], n_leaves)
     edges = [spec[5] for spec in node_specs]
-    base = len(order)
 
     def program(saved, root_grads, prior):
-        buf: list = [None] * len(slots)
-
-        def put(idx, k, g):
-            slot = buf[idx]
-            if slot is None:
-                slot = buf[idx] = [None] * slots[idx]
-            slot[k] = g if slot[k] is None else jnp.add(slot[k], g)
-
-        for (idx, k), g in zip(root_spec, root_grads):
-            put(idx, k, _flip(g))
+        buf = _Buffer(slots)
+        buf.roots(root_spec, root_grads)
         for j, fn in enumerate(fns):
-            cts = buf[j]
-            buf[j] = None
-            for (idx, k), g in zip(edges[j], fn(saved[j], tuple(cts))):
-                put(idx, k, g)
-        out = []
-        for j in range(n_leaves):
-            g = _flip(buf[base + j][0])
-            out.append(g if prior[j] is None else jnp.add(prior[j], g))
-        return out
+            for (idx, k), g in zip(edges[j], fn(saved[j], buf.take(j))):
+                buf.put(idx, k, g)
+        return buf.leaf_grads(len(order), prior)
 
-    options = None
-    if any(n.op.backend_options for n in order):
-        from .._backend import compiler_options
-        options = compiler_options()
-    return jax.jit(program, compiler_options=options) if options else jax.jit(program)
+    return _lazy.jit(program, [n.op for n in order], relayout=False)
+
+
+# -- forward and backward as one program (ops/_lazy.py) --------------------------------------
+#
+# When the forward was only recorded (eager ops under grad mode), ``backward()`` computes
+# the forward values and the gradients together: one program per graph structure, from
+# the leaves' arrays to the new ``.grad``s and the values that tensors still show (the
+# loss, the model's output). A structure seen for the first time, and every graph the
+# one-program walk above refuses, computes the forward op by op and walks as before.
+
+_LAZY: dict = {}
+
+
+def _lazy_state(nodes) -> bool:
+    """Whether ``nodes`` hold pending values: not yet computed, or computed but still
+    referenced as pending by a node's saved values."""
+    for n in nodes:
+        if n.__class__ is Node:
+            if n.pending is not None:
+                return True
+            for v in n.saved:
+                if v.__class__ is _Lazy:
+                    return True
+    return False
+
+
+def _lazy_walk(root_edges, grads, nodes) -> bool:
+    """Run forward and backward of the graph ``nodes`` as one cached program.
+
+    Returns False (having computed nothing) when the caller must compute the forward op by
+    op and walk the graph as usual."""
+    graph = _plain(nodes, grads)
+    if graph is None:
+        return False
+    order, leaves, index = graph
+    fw = _lazy.closure([n for n in order if n.pending is not None])
+    fspec, args = _lazy.plan(fw)
+    findex = {id(n): j for j, n in enumerate(fw)}
+    bspec = []
+    saved = []
+    for n in order:
+        edges = tuple((index[id(e[0])], e[1]) for e in n.edges)
+        j = findex.get(id(n), -1)
+        if j >= 0:
+            bspec.append((j, n.diff, edges))
+        else:
+            saved.append(tuple(_lazy.value(v) for v in n.saved))
+            bspec.append((-1, n.op, n.static, n.cast, n.diff, n.unsaved, edges))
+    # The values to keep: those a tensor still shows, and those a node outside this graph
+    # takes as input; the rest exist only inside the program.
+    uses: dict = {}
+    for n in fw:
+        for v in n.pending:
+            if v.__class__ is _Lazy:
+                uses[id(v)] = uses.get(id(v), 0) + 1
+    keep = []
+    for j, n in enumerate(fw):
+        for lz in n.lazies:
+            if _lazy.shown(lz) or lz.users > uses.get(id(lz), 0):
+                keep.append((j, lz.k))
+    variables = [n.variable for n in leaves]
+    prior = [t._grad for t in variables]
+    # The arguments' shapes too: a program's scratch, checked once per entry, grows with
+    # the batch.
+    key = (tuple((index[id(e[0])], e[1]) for e in root_edges), fspec, tuple(bspec),
+           len(leaves), tuple(p is None for p in prior), tuple(keep),
+           tuple(getattr(a, "shape", None) for a in args))
+    entry = _lazy.counted(_LAZY, key)
+    if entry is None:
+        return False
+    for n in order:
+        _check_versions(n)
+    ops = [s[0] for s in fspec] + [s[1] for s in bspec if s[0] < 0]
+    res = _run_program(
+        entry, lambda: _lazy.jit(_lazy_program(key, [n.out_meta for n in order]), ops),
+        (args, saved, list(grads), [None if p is None else p._cell.a for p in prior]))
+    if res is None:
+        return False
+    out, kept = res
+    _write_grads(variables, prior, out)
+    for (j, k), v in zip(keep, kept):
+        fw[j].lazies[k].value = v
+    for n in fw:
+        n.pending = None
+    for n in order:
+        n.saved = None
+    return True
+
+
+def _lazy_program(key, out_meta):
+    """``(forward args, saved of computed nodes, root grads, prior leaf grads) -> (leaf
+    grads, kept values)`` for the graph ``key`` describes (see ``_lazy_walk``)."""
+    root_spec, fspec, bspec, n_leaves, _, keep, _ = key
+    slots = _slots([(fspec[b[0]][0] if b[0] >= 0 else b[1], meta)
+                    for b, meta in zip(bspec, out_meta)], n_leaves)
+
+    def program(args, saved, root_grads, prior):
+        pulls = {spec[0]: spec[1] for spec in bspec if spec[0] >= 0}
+        vals = _lazy.run_spec(fspec, args, pulls)
+        buf = _Buffer(slots)
+        buf.roots(root_spec, root_grads)
+        it = iter(saved)
+        for b, spec in enumerate(bspec):
+            cts = buf.take(b)
+            if spec[0] >= 0:
+                in_grads = pulls[spec[0]](cts)
+                edges = spec[2]
+            else:
+                _, op, static, cast, diff, unsaved, edges = spec
+                in_grads = op.backward_fn(static, cast, diff, unsaved)(next(it), cts)
+            for (idx, k), g in zip(edges, in_grads):
+                buf.put(idx, k, g)
+        return buf.leaf_grads(len(bspec), prior), [vals[j][k] for j, k in keep]
+    return program

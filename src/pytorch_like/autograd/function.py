@@ -218,7 +218,7 @@ class Function(metaclass=_FunctionMeta):
         versions = tuple((t._ver, v, t._dtype, tuple(t.shape), t._node, t._oidx)
                          for t, v in zip(ctx._saved, ctx._versions)
                          if t is not None)
-        meta = tuple((tuple(o.shape), o._cell.a.dtype, o._dtype) if isinstance(o, Tensor)
+        meta = tuple((tuple(o.shape), o._cell.peek().dtype, o._dtype) if isinstance(o, Tensor)
                      else ((), jnp.float32, None) for o in outs)
         node = _FunctionNode(cls._backward_name, (), None, (True,), (), diff,
                              tuple(_edge(args[i]) for i in diff), versions, meta)

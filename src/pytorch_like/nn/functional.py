@@ -121,7 +121,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     check_tensor_arg("linear", "weight", 2, weight)
     if bias is not None:
         check_tensor_arg("linear", "bias", 3, bias)
-    xs, ws = input._cell.a.shape, weight._cell.a.shape
+    xs, ws = input._cell.peek().shape, weight._cell.peek().shape
     if not xs or xs[-1] != ws[-1]:
         rows = math.prod(xs[:-1]) if xs else 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x"

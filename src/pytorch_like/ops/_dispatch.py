@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+from weakref import ref as _weakref
 from typing import Any, Callable
 
 import jax
@@ -24,7 +25,8 @@ from .._backend import compiler_options
 from ..autograd.anomaly_mode import _state as _anomaly
 from ..autograd.anomaly_mode import forward_trace
 from ..autograd.grad_mode import _state as _grad_state
-from ..tensor import Tensor  # defined before the op modules import this one
+from ..tensor import Tensor, _Lazy  # defined before the op modules import this one
+from . import _lazy
 
 _seq = itertools.count()
 
@@ -178,7 +180,8 @@ class Node:
     """
 
     __slots__ = ("op", "static", "cast", "saved", "unsaved", "diff", "edges", "versions",
-                 "seq", "hooks", "retain", "out_meta", "trace", "__weakref__")
+                 "seq", "hooks", "retain", "out_meta", "trace", "pending", "lazies",
+                 "__weakref__")
 
     def __init__(self, op, static, cast, saved, unsaved, diff, edges, versions, out_meta):
         self.op = op
@@ -195,6 +198,9 @@ class Node:
         self.out_meta = out_meta
         # The forward's traceback, kept only under anomaly detection.
         self.trace = forward_trace() if _anomaly.enabled else None
+        # Recorded but not computed yet (ops/_lazy.py): every input, and the outputs.
+        self.pending = None
+        self.lazies = None
 
     def name(self) -> str:
         return self.op.grad_name
@@ -247,8 +253,20 @@ def apply(op: Op, args: tuple, static: tuple = (), cast=None, out_dtype=None):
             return res
     if autocast_hook.policy is not None and op.amp is not None:
         args, cast, out_dtype = autocast_hook.policy(op, args, cast, out_dtype)
-    vals = [a._cell.a if isinstance(a, Tensor) else a for a in args]
-    out = op.forward(static, cast)(*vals)
+    vals = []
+    concrete = True  # every tensor argument an array a program can take (no tracer)
+    pending = False
+    for a in args:
+        if isinstance(a, Tensor):
+            v = a._cell.peek()
+            c = v.__class__
+            if c is _Lazy:
+                pending = True
+            elif c is not _lazy.ARRAY:
+                concrete = False
+            vals.append(v)
+        else:
+            vals.append(a)
 
     if out_dtype is None:
         for a in args:
@@ -263,12 +281,22 @@ def apply(op: Op, args: tuple, static: tuple = (), cast=None, out_dtype=None):
                 record = True
                 break
 
+    avals = None
+    if record and concrete and _lazy.ENABLED and not _anomaly.enabled:
+        avals = _lazy.out_avals(op, static, cast, vals)
+    if avals is not None:
+        out = None
+    else:
+        if pending:
+            vals = [_lazy.value(v) for v in vals]
+        out = op.forward(static, cast)(*vals)
+
     if op.nout == 1:
         outs = (out,)
         dtypes = (out_dtype,)
     else:
         outs = out
-        dtypes = out_dtype if isinstance(out_dtype, tuple) else (out_dtype,) * len(out)
+        dtypes = out_dtype if isinstance(out_dtype, tuple) else (out_dtype,) * op.nout
 
     if not record:
         res = [Tensor._make(o, d) for o, d in zip(outs, dtypes)]
@@ -293,14 +321,22 @@ def apply(op: Op, args: tuple, static: tuple = (), cast=None, out_dtype=None):
                 unsaved.append((i, tuple(v.shape), v.dtype))
         else:
             saved.append(v)
-    node = Node(op, static, cast, tuple(saved), tuple(unsaved), diff, edges, versions,
-                tuple((o.shape, o.dtype) for o in outs))
+    if avals is not None:
+        node = Node(op, static, cast, tuple(saved), tuple(unsaved), diff, edges, versions,
+                    tuple((o.shape, o.dtype) for o in avals))
+        node.pending = tuple(vals)
+        outs = _lazy.outputs(node, avals)
+    else:
+        node = Node(op, static, cast, tuple(saved), tuple(unsaved), diff, edges, versions,
+                    tuple((o.shape, o.dtype) for o in outs))
     diff_out = op.diff_out
     res = []
     for k, (o, d) in enumerate(zip(outs, dtypes)):
         if diff_out is None or k in diff_out:
-            res.append(Tensor._make(o, d, True, node, k if diff_out is None
-                                    else diff_out.index(k)))
+            t = Tensor._make(o, d, True, node, k if diff_out is None else diff_out.index(k))
         else:
-            res.append(Tensor._make(o, d))
+            t = Tensor._make(o, d)
+        if avals is not None:
+            o.cell = _weakref(t._cell)
+        res.append(t)
     return res[0] if op.nout == 1 else tuple(res)

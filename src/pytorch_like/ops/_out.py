@@ -120,7 +120,7 @@ def _write_one(name: str, out, result: Tensor, kind: str) -> Tensor:
     if kind == EXACT and result._dtype is not out._dtype:
         raise RuntimeError(f"Expected out tensor to have dtype {_c_name(result._dtype)}, but "
                            f"got {_c_name(out._dtype)} instead")
-    old, new = tuple(out._cell.a.shape), tuple(result._cell.a.shape)
+    old, new = tuple(out._cell.peek().shape), tuple(result._cell.peek().shape)
     if old != new and out.numel() != 0:
         if kind == OP or kind == EXACT:
             _resize_warning(old, new)

@@ -53,7 +53,7 @@ def result_dtype(*xs) -> D.dtype:
     dims, zeros, scalars = [], [], []
     for x in xs:
         if isinstance(x, Tensor):
-            (dims if x._cell.a.ndim else zeros).append(x._dtype)
+            (dims if x._cell.peek().ndim else zeros).append(x._dtype)
         elif x is not None:
             scalars.append(x)
     return D.result_type(dims, zeros, scalars)
@@ -78,7 +78,7 @@ def cast_for(dtype: D.dtype, *xs):
     """The storage dtype to cast inputs to inside the op, or None when all already match."""
     st = dtype.storage
     for x in xs:
-        if isinstance(x, Tensor) and x._cell.a.dtype != st:
+        if isinstance(x, Tensor) and x._cell.peek().dtype != st:
             return st
     return None
 

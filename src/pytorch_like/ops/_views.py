@@ -47,7 +47,7 @@ from .._layout import (
     preserve_format,
 )
 from ..autograd.grad_mode import _state as _grad_state
-from ..tensor import Tensor, _Storage
+from ..tensor import Tensor, _Lazy, _Storage
 from ._dispatch import Op, apply
 
 
@@ -100,7 +100,7 @@ class _ViewCell:
     view neither keeps an outdated base array alive nor makes a live one look shared.
     """
 
-    __slots__ = ("base", "spec", "dyn", "_src", "_a", "multi")
+    __slots__ = ("base", "spec", "dyn", "_src", "_a", "multi", "__weakref__")
 
     def __init__(self, base: Tensor, spec: tuple, dyn: tuple, a, multi=None) -> None:
         self.base = base
@@ -109,7 +109,7 @@ class _ViewCell:
         # (output index, op name) for one of several views returned together (split,
         # chunk, unbind): torch refuses in-place changes of those under autograd.
         self.multi = multi
-        self._src = weakref.ref(base._cell.a)
+        self._src = weakref.ref(base._cell.peek())
         self._a = a
 
     @property
@@ -118,7 +118,16 @@ class _ViewCell:
         if self._src() is not src:
             self._a = _view_op.forward((("spec", self.spec),))(src, *self.dyn)
             self._src = weakref.ref(src)
-        return self._a
+        a = self._a
+        if a.__class__ is _Lazy:
+            a = self._a = a.force()
+        return a
+
+    def peek(self):
+        """The view's array, or its pending value while the base's is pending too."""
+        if self._src() is self.base._cell.peek():
+            return self._a
+        return self.a
 
     @a.setter
     def a(self, v) -> None:
@@ -135,7 +144,10 @@ class _ViewCell:
 
 def make_view(out: Tensor, base: Tensor, spec: tuple, dyn: tuple = (), multi=None) -> Tensor:
     """Turn ``out`` (just computed from ``base`` by the view ``spec``) into a view of it."""
-    out._cell = _ViewCell(base, spec, tuple(dyn), out._cell.a, multi)
+    a = out._cell.peek()
+    out._cell = _ViewCell(base, spec, tuple(dyn), a, multi)
+    if a.__class__ is _Lazy:
+        a.cell = weakref.ref(out._cell)
     out._ver = base._ver
     if _grad_state.enabled:
         views = base.__dict__.get("_views")
@@ -451,9 +463,9 @@ def with_memory_format(src: Tensor, out: Tensor, fmt) -> Tensor:
         if type(src._cell) is _Storage:
             # The common case, kept cheap: a row-major input gives a row-major copy.
             return out if type(out._cell) is _Storage else \
-                lay_out(out, contiguous_strides(tuple(out._cell.a.shape)))
+                lay_out(out, contiguous_strides(tuple(out._cell.peek().shape)))
         return lay_out(out, preserved_strides(src))
-    return lay_out(out, format_strides(fmt, tuple(out._cell.a.shape)))
+    return lay_out(out, format_strides(fmt, tuple(out._cell.peek().shape)))
 
 
 def to_memory_format(src: Tensor, out: Tensor, fmt) -> Tensor:

@@ -187,8 +187,8 @@ def _check_pair(name: str, a: Tensor, b: Tensor) -> None:
     if a._dtype is not b._dtype:
         raise RuntimeError(f"Expected object of scalar type {D.type_word(a._dtype)} but got "
                            f"scalar type {D.type_word(b._dtype)} for second argument")
-    if a._cell.a.shape != b._cell.a.shape:
-        check_broadcast(a._cell.a.shape, b._cell.a.shape)
+    if a._cell.peek().shape != b._cell.peek().shape:
+        check_broadcast(a._cell.peek().shape, b._cell.peek().shape)
 
 
 def polar(abs: Tensor, angle: Tensor) -> Tensor:  # noqa: A002
@@ -242,7 +242,7 @@ def view_as_complex(input: Tensor) -> Tensor:  # noqa: A002
     if input._dtype not in (D.float32, D.float64, D.float16):
         raise RuntimeError("view_as_complex is only supported for float and double tensors, "
                            f"but got a tensor of scalar type: {D.type_word(input._dtype)}")
-    shape = input._cell.a.shape
+    shape = input._cell.peek().shape
     if not shape or shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
     return apply(_view_as_complex, (input,), out_dtype=complex_dtype(input._dtype))

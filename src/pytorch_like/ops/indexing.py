@@ -30,7 +30,7 @@ def _parse(t: Tensor, idx):
     """Split an index into a static spec and the dynamic index arrays it refers to."""
     if not isinstance(idx, tuple):
         idx = (idx,)
-    shape = t._cell.a.shape
+    shape = t._cell.peek().shape
     n_ell = sum(1 for i in idx if i is Ellipsis)
     if n_ell > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")

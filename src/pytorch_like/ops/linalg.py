@@ -94,7 +94,7 @@ def _check_matmul_shapes(a: tuple, b: tuple) -> None:
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """Mirrors ``torch.matmul`` / ``@`` (batched, broadcast, 1-D promoted)."""
-    a, b = input._cell.a.shape, other._cell.a.shape
+    a, b = input._cell.peek().shape, other._cell.peek().shape
     if not a or not b:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{len(a)}D and {len(b)}D")

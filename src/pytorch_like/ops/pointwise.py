@@ -108,7 +108,7 @@ def _check_int_divisor(input, other) -> None:  # noqa: A002
 def _binary(op: Op, a, b, dtype: D.dtype | None = None, *, static=()):
     a, b = operand(a), operand(b)
     if isinstance(a, Tensor) and isinstance(b, Tensor):
-        sa, sb = a._cell.a.shape, b._cell.a.shape
+        sa, sb = a._cell.peek().shape, b._cell.peek().shape
         if sa != sb:
             check_broadcast(sa, sb)
     dt = dtype if dtype is not None else binary_dtype(a, b)
@@ -247,8 +247,8 @@ _CMP = {name: Op(name, fn, differentiable=False) for name, fn in [
 
 def _compare(name: str, a, b) -> Tensor:
     a, b = operand(a), operand(b)
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._cell.a.shape != b._cell.a.shape:
-        check_broadcast(a._cell.a.shape, b._cell.a.shape)
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape != b.shape:
+        check_broadcast(a._cell.peek().shape, b._cell.peek().shape)
     dt = binary_dtype(a, b) if not name.startswith("logical") else D.bool_
     if name.startswith("logical"):
         cast = None
@@ -577,14 +577,14 @@ def where(condition, input=None, other=None) -> Tensor:  # noqa: A002
         return nonzero(condition, as_tuple=True)
     input, other = operand(input), operand(other)
     condition = operand(condition)
-    shapes = [x._cell.a.shape for x in (condition, input, other) if isinstance(x, Tensor)]
+    shapes = [x._cell.peek().shape for x in (condition, input, other) if isinstance(x, Tensor)]
     if len(set(shapes)) > 1:
         check_broadcast(*shapes)
     dt = result_dtype(input, other)
     st = dt.storage
     cast = None
     for x in (input, other):
-        if isinstance(x, Tensor) and x._cell.a.dtype != st:
+        if isinstance(x, Tensor) and x._cell.peek().dtype != st:
             cast = st
     if cast is not None:
         input = input.to(dt) if isinstance(input, Tensor) else input

@@ -71,7 +71,7 @@ def view(input, *shape) -> Tensor:  # noqa: A002
 
 def _reshape_or_view(input, shape, strict: bool) -> Tensor:  # noqa: A002
     shape = shape_arg(shape)
-    a = input._cell.a
+    a = input._cell.peek()
     shape = _infer_shape(shape, a.size)
     if shape == a.shape and not input._rg:
         return input

@@ -82,8 +82,8 @@ class Adafactor(_FusedOptimizer):
         st = {"step": self._step_tensor()}
         shape = tuple(p.shape)
         if len(shape) > 1:
-            row = Tensor._make(jnp.zeros(shape[:-1] + (1,), p._cell.a.dtype), p._dtype)
-            col = Tensor._make(jnp.zeros(shape[:-2] + (1, shape[-1]), p._cell.a.dtype),
+            row = Tensor._make(jnp.zeros(shape[:-1] + (1,), p._cell.peek().dtype), p._dtype)
+            col = Tensor._make(jnp.zeros(shape[:-2] + (1, shape[-1]), p._cell.peek().dtype),
                                p._dtype)
             st["row_var"], st["col_var"] = row, col
         else:

@@ -152,7 +152,7 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _flat_grad(self):
-        parts = [jnp.zeros(p.numel(), p._cell.a.dtype) if p._grad is None
+        parts = [jnp.zeros(p.numel(), p._cell.peek().dtype) if p._grad is None
                  else p._grad._cell.a.reshape(-1) for p in self._params]
         return jnp.concatenate(parts)
 
@@ -160,7 +160,7 @@ class LBFGS(Optimizer):
         offset = 0
         for p in self._params:
             n = p.numel()
-            p.add_(Tensor._make(d[offset:offset + n].reshape(p._cell.a.shape), p._dtype),
+            p.add_(Tensor._make(d[offset:offset + n].reshape(p._cell.peek().shape), p._dtype),
                    alpha=t)
             offset += n
 

@@ -680,7 +680,7 @@ class _FusedOptimizer(Optimizer):
                     t._cell.a = a
                     t._ver[0] += 1
                 else:
-                    st[k] = Tensor._make(a, p._dtype if a.shape == p._cell.a.shape
+                    st[k] = Tensor._make(a, p._dtype if a.shape == p._cell.peek().shape
                                          else D.from_storage(a.dtype))
 
 

@@ -227,7 +227,7 @@ def _arrays(out) -> list:
 
 def _shape_of(a) -> list:
     if isinstance(a, Tensor):
-        return list(a._cell.a.shape)
+        return list(a._cell.peek().shape)
     return []
 
 

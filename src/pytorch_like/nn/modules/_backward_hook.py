@@ -82,7 +82,7 @@ def _wrap_tensors(items: tuple, callback: Callable[[list], list]) -> tuple[tuple
     tensors = [items[i] for i in diff]
     node = _HookNode(_PSEUDO, (), None, (), (), tuple(range(len(tensors))),
                      tuple(_edge(t) for t in tensors), (),
-                     tuple((tuple(t.shape), t._cell.a.dtype, t._dtype) for t in tensors))
+                     tuple((tuple(t.shape), t._cell.peek().dtype, t._dtype) for t in tensors))
     node.dtypes = tuple(t._dtype for t in tensors)
     node.callback = callback
     out = list(items)
@@ -126,7 +126,7 @@ class BackwardHook:
         self.n_inputs = len(args)
         self.input_index = index
         self.input_diff = [i for i in (index or ()) if args[i]._rg]
-        self.input_meta = {i: (tuple(args[i].shape), args[i]._cell.a.dtype, args[i]._dtype)
+        self.input_meta = {i: (tuple(args[i].shape), args[i]._cell.peek().dtype, args[i]._dtype)
                            for i in (index or ())}
         return new
 

@@ -105,7 +105,7 @@ class _SpmdParallel(Module):
                         multihost_utils.broadcast_one_to_all(host)] if host else host
             for t, h in zip(tensors, host):
                 sharding = self._param_sharding(h.shape)
-                h = np.asarray(h, dtype=t._cell.a.dtype)
+                h = np.asarray(h, dtype=t._cell.peek().dtype)
                 t._cell.a = jax.make_array_from_callback(h.shape, sharding,
                                                          lambda idx, h=h: h[idx])
         else:
