@@ -272,3 +272,44 @@ def test_parity_with_torch_over_an_eager_cnn_loop():
     for tp, p in zip(tmodel.parameters(), model.parameters()):
         np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=1e-4,
                                    atol=1e-5)
+
+
+def test_a_dropped_graph_frees_its_values_without_the_cycle_collector(fresh):
+    import gc
+    import weakref
+
+    w = pl.randn(64, 64, requires_grad=True)
+    x = pl.randn(8, 64)
+    gc.disable()
+    try:
+        h = pl.relu(x @ w)
+        y = (h * 2).sum()
+        y.item()  # computed op by op
+        probe = weakref.ref(h._cell.peek())
+        del h, y
+        assert probe() is None
+    finally:
+        gc.enable()
+
+
+def test_inplace_ops_on_pending_values_stay_pending(monkeypatch):
+    def run():
+        pl.manual_seed(0)
+        model = nn.Sequential(nn.Linear(6, 8), nn.ReLU(inplace=True), nn.Linear(8, 3))
+        x = pl.randn(4, 6)
+        res = []
+        for _ in range(3):
+            model.zero_grad()
+            h = model[0](x)
+            h.mul_(2)
+            h += 1
+            out = model[2](model[1](h))
+            pending = type(out._cell.peek()) is _Lazy
+            out.sum().backward()
+            res.append((pending, out.detach().numpy(), model[0].weight.grad.numpy().copy()))
+        return res
+    off, on = _both(monkeypatch, run)
+    assert not any(r[0] for r in off) and all(r[0] for r in on)
+    for r0, r1 in zip(off, on):
+        np.testing.assert_allclose(r1[1], r0[1], rtol=1e-6)
+        np.testing.assert_allclose(r1[2], r0[2], rtol=1e-6)

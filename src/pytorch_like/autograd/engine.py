@@ -21,7 +21,6 @@ import weakref
 import jax
 import jax.numpy as jnp
 
-from .._backend import remapped_scratch
 from .._dtype import from_storage
 from ..ops import _lazy
 from ..ops._dispatch import AccumulateGrad, Node, Op, _edge, _make_vjp, apply
@@ -568,24 +567,6 @@ def _plain(nodes, grads):
     return order, leaves, index
 
 
-def _run_program(entry: list, make, args: tuple):
-    """Call the program of a structure's cache ``entry`` (built by ``make()`` the first
-    time) on ``args``; None when it cannot run: it needs more scratch than a thread arena
-    holds (faulted in on every call, so the smaller programs of the fallback run faster),
-    or the graph does not trace as one program. Either is remembered in ``entry``."""
-    try:
-        if entry[1] is None:
-            program = make()
-            if remapped_scratch(program.lower(*args)) is not None:
-                entry[1] = False
-                return None
-            entry[1] = program
-        return entry[1](*args)
-    except Exception:
-        entry[1] = False
-        return None
-
-
 def _write_grads(variables, prior, out) -> None:
     for t, p, g in zip(variables, prior, out):
         if p is None:
@@ -654,7 +635,7 @@ def _fused_walk(roots, root_edges, grads, nodes, retain_graph: bool) -> bool:
         _check_versions(n)
     saved = [n.saved for n in order]
     prior_arrays = [None if p is None else p._cell.a for p in prior]
-    out = _run_program(entry, lambda: _fused_program(key, order),
+    out = _lazy.run_program(entry, lambda: _fused_program(key, order),
                        (saved, list(grads), prior_arrays))
     if out is None:
         return False
@@ -738,10 +719,13 @@ def _lazy_walk(root_edges, grads, nodes) -> bool:
             if v.__class__ is _Lazy:
                 uses[id(v)] = uses.get(id(v), 0) + 1
     keep = []
+    kept_lazies = []
     for j, n in enumerate(fw):
-        for lz in n.lazies:
-            if _lazy.shown(lz) or lz.users > uses.get(id(lz), 0):
+        for ref in n.lazies:
+            lz = ref()
+            if lz is not None and (_lazy.shown(lz) or lz.users > uses.get(id(lz), 0)):
                 keep.append((j, lz.k))
+                kept_lazies.append(lz)
     variables = [n.variable for n in leaves]
     prior = [t._grad for t in variables]
     # The arguments' shapes too: a program's scratch, checked once per entry, grows with
@@ -755,15 +739,15 @@ def _lazy_walk(root_edges, grads, nodes) -> bool:
     for n in order:
         _check_versions(n)
     ops = [s[0] for s in fspec] + [s[1] for s in bspec if s[0] < 0]
-    res = _run_program(
+    res = _lazy.run_program(
         entry, lambda: _lazy.jit(_lazy_program(key, [n.out_meta for n in order]), ops),
         (args, saved, list(grads), [None if p is None else p._cell.a for p in prior]))
     if res is None:
         return False
     out, kept = res
     _write_grads(variables, prior, out)
-    for (j, k), v in zip(keep, kept):
-        fw[j].lazies[k].value = v
+    for lz, v in zip(kept_lazies, kept):
+        lz.value = v
     for n in fw:
         n.pending = None
     for n in order:

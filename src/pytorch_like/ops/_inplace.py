@@ -7,11 +7,12 @@ takes the new op as its ``grad_fn``.
 
 from __future__ import annotations
 
+import weakref
 from typing import Callable
 
 from .. import _dtype as D
 from ..autograd.grad_mode import _state as _grad_state
-from ..tensor import Tensor
+from ..tensor import Tensor, _Lazy, _Storage
 from ._views import _MULTI_VIEW, _ViewCell, refresh_views, root_base, write_back
 
 _LEAF_ERROR = ("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -66,6 +67,11 @@ def rebind(t: Tensor, out: Tensor) -> Tensor:
     if type(cell) is _ViewCell and _grad_state.enabled and (out._rg or cell.base._rg):
         # Writing into a view changes its base: record that write in the base's history.
         write_back(t, out)
+    elif type(cell) is _Storage and type(out._cell.peek()) is _Lazy:
+        # A recorded value moves over as it is (computed when read or at backward).
+        lz = out._cell.peek()
+        cell.a = lz
+        lz.cell = weakref.ref(cell)
     else:
         cell.a = out._cell.a  # a view's cell writes the values through to its base
     t._ver[0] += 1

@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 from jax.core import ShapedArray
 
-from .._backend import compiler_options, relayout_enabled
+from .._backend import compiler_options, relayout_enabled, remapped_scratch
 from .._relayout import with_relayout
 from ..tensor import _LAZY_HOOK, _Lazy
 
@@ -79,7 +79,9 @@ def outputs(node, avals: tuple) -> tuple:
         if v.__class__ is _Lazy:
             v.users += 1
     lazies = tuple(_Lazy(node, k, a) for k, a in enumerate(avals))
-    node.lazies = lazies
+    # Weak: a node must not keep its outputs (and their values) alive in a reference cycle;
+    # an output nothing holds any more is never needed.
+    node.lazies = tuple(weakref.ref(lz) for lz in lazies)
     return lazies
 
 
@@ -118,7 +120,7 @@ def closure(starts) -> list:
         out.append(n)
         for v in n.pending:
             if v.__class__ is _Lazy and v.value is None:
-                if v.node.pending is None:
+                if v.node is None or v.node.pending is None:
                     raise RuntimeError(
                         "internal error: a recorded value was dropped after its graph ran; "
                         "please report this (PYTORCH_LIKE_LAZY=0 avoids it)")
@@ -221,6 +223,24 @@ def counted(cache: dict, key) -> list | None:
     return entry
 
 
+def run_program(entry: list, make, args: tuple):
+    """Call the program of a structure's cache ``entry`` (built by ``make()`` the first
+    time) on ``args``; None when it cannot run: it needs more scratch than a thread arena
+    holds (faulted in on every call, so the smaller programs of the fallback run faster),
+    or the graph does not trace as one program. Either is remembered in ``entry``."""
+    try:
+        if entry[1] is None:
+            program = make()
+            if remapped_scratch(program.lower(*args)) is not None:
+                entry[1] = False
+                return None
+            entry[1] = program
+        return entry[1](*args)
+    except Exception:
+        entry[1] = False
+        return None
+
+
 def compute(nodes: list) -> None:
     """Compute every output of ``nodes`` (pending, record order): op by op for a structure
     seen once, then as one cached forward program."""
@@ -228,23 +248,21 @@ def compute(nodes: list) -> None:
     entry = counted(_FORWARD, (spec, tuple(getattr(a, "shape", None) for a in args)))
     vals = None
     if entry is not None:
-        try:
-            if entry[1] is None:
-                entry[1] = jit(lambda a: run_spec(spec, a), [s[0] for s in spec])
-            vals = entry[1](args)
-        except Exception:
-            entry[1] = False
+        vals = run_program(entry, lambda: jit(lambda a: run_spec(spec, a),
+                                              [s[0] for s in spec]), (args,))
     if vals is None:
         vals = run_spec(spec, args)
     for n, outs in zip(nodes, vals):
-        for lz, o in zip(n.lazies, outs):
-            lz.value = o
+        for ref, o in zip(n.lazies, outs):
+            lz = ref()
+            if lz is not None:
+                lz.value = o
         n.pending = None
 
 
 def force(lazy: _Lazy) -> None:
     """Compute ``lazy`` and the pending values it depends on."""
-    if lazy.node.pending is None:
+    if lazy.node is None or lazy.node.pending is None:
         raise RuntimeError("internal error: a recorded value was dropped after its graph ran; "
                            "please report this (PYTORCH_LIKE_LAZY=0 avoids it)")
     compute(closure([lazy.node]))
