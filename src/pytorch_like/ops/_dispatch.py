@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
-from weakref import ref as _weakref
 from typing import Any, Callable
 
 import jax
@@ -337,6 +336,6 @@ def apply(op: Op, args: tuple, static: tuple = (), cast=None, out_dtype=None):
         else:
             t = Tensor._make(o, d)
         if avals is not None:
-            o.cell = _weakref(t._cell)
+            _lazy.bind(o, t._cell)
         res.append(t)
     return res[0] if op.nout == 1 else tuple(res)

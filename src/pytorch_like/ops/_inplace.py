@@ -7,12 +7,12 @@ takes the new op as its ``grad_fn``.
 
 from __future__ import annotations
 
-import weakref
 from typing import Callable
 
 from .. import _dtype as D
 from ..autograd.grad_mode import _state as _grad_state
 from ..tensor import Tensor, _Lazy, _Storage
+from . import _lazy
 from ._views import _MULTI_VIEW, _ViewCell, refresh_views, root_base, write_back
 
 _LEAF_ERROR = ("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -71,7 +71,7 @@ def rebind(t: Tensor, out: Tensor) -> Tensor:
         # A recorded value moves over as it is (computed when read or at backward).
         lz = out._cell.peek()
         cell.a = lz
-        lz.cell = weakref.ref(cell)
+        _lazy.bind(lz, cell)
     else:
         cell.a = out._cell.a  # a view's cell writes the values through to its base
     t._ver[0] += 1

@@ -48,6 +48,7 @@ from .._layout import (
 )
 from ..autograd.grad_mode import _state as _grad_state
 from ..tensor import Tensor, _Lazy, _Storage
+from . import _lazy
 from ._dispatch import Op, apply
 
 
@@ -147,7 +148,7 @@ def make_view(out: Tensor, base: Tensor, spec: tuple, dyn: tuple = (), multi=Non
     a = out._cell.peek()
     out._cell = _ViewCell(base, spec, tuple(dyn), a, multi)
     if a.__class__ is _Lazy:
-        a.cell = weakref.ref(out._cell)
+        _lazy.bind(a, out._cell)
     out._ver = base._ver
     if _grad_state.enabled:
         views = base.__dict__.get("_views")
