@@ -698,7 +698,7 @@ def _lazy_walk(root_edges, grads, nodes) -> bool:
     if graph is None:
         return False
     order, leaves, index = graph
-    fw = _lazy.closure([n for n in order if n.pending is not None])
+    fw = _lazy.closure([n for n in order if n.pending is not None] + _lazy.deferred())
     fspec, args = _lazy.plan(fw)
     findex = {id(n): j for j, n in enumerate(fw)}
     bspec = []
@@ -711,19 +711,24 @@ def _lazy_walk(root_edges, grads, nodes) -> bool:
         else:
             saved.append(tuple(_lazy.value(v) for v in n.saved))
             bspec.append((-1, n.op, n.static, n.cast, n.diff, n.unsaved, edges))
-    # The values to keep: those a tensor still shows, and those a node outside this graph
-    # takes as input; the rest exist only inside the program.
+    # The values to keep: those a tensor still shows, those a node outside this graph
+    # takes as input, and those a node computed here but not differentiated here saves
+    # for a later backward; the rest exist only inside the program.
     uses: dict = {}
+    saved_later = set()
     for n in fw:
         for v in n.pending:
             if v.__class__ is _Lazy:
                 uses[id(v)] = uses.get(id(v), 0) + 1
+        if id(n) not in index:
+            saved_later.update(id(v) for v in n.saved if v.__class__ is _Lazy)
     keep = []
     kept_lazies = []
     for j, n in enumerate(fw):
         for ref in n.lazies:
             lz = ref()
-            if lz is not None and (_lazy.shown(lz) or lz.users > uses.get(id(lz), 0)):
+            if lz is not None and (_lazy.shown(lz) or lz.users > uses.get(id(lz), 0)
+                                   or id(lz) in saved_later):
                 keep.append((j, lz.k))
                 kept_lazies.append(lz)
     variables = [n.variable for n in leaves]

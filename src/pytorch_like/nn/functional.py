@@ -40,7 +40,8 @@ from ..ops._inplace import assign as _assign
 from ..ops._out import _c_name
 from ..ops._util import cast_for, check_tensor_arg, float_dtype, python_type_name
 from ..random import _next_key
-from ..tensor import Tensor, _wrap_dim
+from ..ops import _lazy
+from ..tensor import Tensor, _Lazy, _Storage, _wrap_dim
 
 __all__ = [
     "linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -828,24 +829,37 @@ _bn_train = Op("batch_norm", _bn_train_fn, nout=3, diff_out=(0,),
 _bn_eval = Op("batch_norm", _bn_eval_fn, grad_name="NativeBatchNormBackward0")
 
 
-@jax.jit
-def _ema(running, new, momentum):
+def _ema_fn(running, new, momentum):
     return (running * (1 - momentum) + new.astype(running.dtype) * momentum).astype(
         running.dtype)
 
 
-@jax.jit
-def _cumulative(running, new, count):
+def _cumulative_fn(running, new, count):
     # momentum=None: a cumulative average, factor 1 / num_batches_tracked.
     f = 1.0 / count.astype(jnp.float32)
     return (running * (1 - f) + new.astype(running.dtype) * f).astype(running.dtype)
 
 
-def _update_running(buf: Tensor, new, momentum, count: Tensor | None) -> None:
-    if momentum is None:
-        buf._set(_cumulative(buf._cell.a, new, count._cell.a))
-    else:
-        buf._set(_ema(buf._cell.a, new, momentum))
+_ema = Op("running_stat_update", _ema_fn, differentiable=False)
+_cumulative = Op("running_stat_update", _cumulative_fn, differentiable=False)
+
+
+def _update_running(buf: Tensor, new: Tensor, momentum, count: Tensor | None) -> None:
+    """``buf`` (a running statistic) moved towards ``new`` (the batch's), in place.
+
+    When the batch statistic is still pending (recorded under grad mode, ``ops/_lazy.py``)
+    so is the update: the one-program ``backward()`` computes it with the forward, and any
+    read of ``buf`` computes it first. The previous update is computed before a new one is
+    recorded, so updates never chain across steps."""
+    op, extra = (_cumulative, count._cell.a) if momentum is None else (_ema, float(momentum))
+    stat = new._cell.peek()
+    if type(stat) is _Lazy and type(buf._cell) is _Storage:
+        out = _lazy.defer(op, [buf._cell.a, stat, extra])
+        if out is not None:
+            buf._set(out[0])
+            _lazy.bind(out[0], buf._cell)
+            return
+    buf._set(op.forward((), None)(buf._cell.a, new._cell.a, extra))
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002
@@ -871,9 +885,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         y, mean, var = apply(_bn_train, (input, weight, bias), (("eps", float(eps)),),
                              cast_for(dt, input), (dt, dt, dt))
         if running_mean is not None:
-            _update_running(running_mean, mean._cell.a, momentum, _count)
+            _update_running(running_mean, mean, momentum, _count)
         if running_var is not None:
-            _update_running(running_var, var._cell.a, momentum, _count)
+            _update_running(running_var, var, momentum, _count)
         return y
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
@@ -1021,8 +1035,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,  # noqa: A0
     y, mean, var = apply(_instance_norm, (input, weight, bias), (("eps", float(eps)),),
                          cast_for(dt, input), (dt, dt, dt))
     if running_mean is not None:
-        _update_running(running_mean, mean._cell.a, float(momentum), None)
-        _update_running(running_var, var._cell.a, float(momentum), None)
+        _update_running(running_mean, mean, float(momentum), None)
+        _update_running(running_var, var, float(momentum), None)
     return y
 
 

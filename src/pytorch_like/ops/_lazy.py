@@ -85,6 +85,40 @@ def outputs(node, avals: tuple) -> tuple:
     return lazies
 
 
+# Pending values recorded outside autograd (BatchNorm's running statistics), weakly: the
+# next one-program backward computes those a storage still shows, with its graph.
+_DEFERRED: list = []
+
+
+def defer(op, vals: list, static: tuple = ()):
+    """Record ``op`` (not differentiable) on ``vals`` as a pending node outside autograd:
+    its outputs, or None when it cannot be recorded (ops then compute at once). The next
+    one-program ``backward()`` computes it along (``deferred``), as does any read."""
+    if not ENABLED:
+        return None
+    avals = out_avals(op, static, None, vals)
+    if avals is None:
+        return None
+    from ._dispatch import Node
+
+    node = Node(op, static, None, (), (), (), (), [], tuple((a.shape, a.dtype) for a in avals))
+    node.pending = tuple(vals)
+    lazies = outputs(node, avals)
+    _DEFERRED[:] = [r for r in _DEFERRED if r() is not None and r().value is None]
+    _DEFERRED.extend(weakref.ref(lz) for lz in lazies)
+    return lazies
+
+
+def deferred() -> list:
+    """The pending nodes of values recorded by ``defer`` that a storage still shows."""
+    nodes = []
+    for r in _DEFERRED:
+        lz = r()
+        if lz is not None and lz.value is None and lz.node.pending is not None and shown(lz):
+            nodes.append(lz.node)
+    return nodes
+
+
 def bind(lazy: _Lazy, cell) -> None:
     """Record that ``cell`` (a tensor's storage) shows ``lazy``."""
     lazy.cell = weakref.ref(cell)
@@ -273,7 +307,7 @@ def force_graph(nodes) -> None:
     values as arrays."""
     pending = [n for n in nodes if getattr(n, "pending", None) is not None]
     if pending:
-        compute(closure(pending))
+        compute(closure(pending + deferred()))
     for n in nodes:
         saved = getattr(n, "saved", None)
         if saved is not None and any(v.__class__ is _Lazy for v in saved):
