@@ -636,7 +636,7 @@ def _fused_walk(roots, root_edges, grads, nodes, retain_graph: bool) -> bool:
     saved = [n.saved for n in order]
     prior_arrays = [None if p is None else p._cell.a for p in prior]
     out = _lazy.run_program(entry, lambda: _fused_program(key, order),
-                       (saved, list(grads), prior_arrays))
+                            (saved, list(grads), prior_arrays))
     if out is None:
         return False
     _write_grads(variables, prior, out)
@@ -677,15 +677,10 @@ _LAZY: dict = {}
 
 
 def _lazy_state(nodes) -> bool:
-    """Whether ``nodes`` hold pending values: not yet computed, or computed but still
-    referenced as pending by a node's saved values."""
+    """Whether ``nodes`` hold values not computed yet."""
     for n in nodes:
-        if n.__class__ is Node:
-            if n.pending is not None:
-                return True
-            for v in n.saved:
-                if v.__class__ is _Lazy:
-                    return True
+        if n.__class__ is Node and n.pending is not None:
+            return True
     return False
 
 
@@ -709,7 +704,7 @@ def _lazy_walk(root_edges, grads, nodes) -> bool:
         if j >= 0:
             bspec.append((j, n.diff, edges))
         else:
-            saved.append(tuple(_lazy.value(v) for v in n.saved))
+            saved.append(n.saved)
             bspec.append((-1, n.op, n.static, n.cast, n.diff, n.unsaved, edges))
     # The values to keep: those a tensor still shows, those a node outside this graph
     # takes as input, and those a node computed here but not differentiated here saves
@@ -753,10 +748,10 @@ def _lazy_walk(root_edges, grads, nodes) -> bool:
     _write_grads(variables, prior, out)
     for lz, v in zip(kept_lazies, kept):
         lz.value = v
-    for n in fw:
-        n.pending = None
     for n in order:
         n.saved = None
+    for n in fw:
+        _lazy.done(n)  # those not differentiated here keep their saved values (saved_later)
     return True
 
 

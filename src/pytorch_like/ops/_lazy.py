@@ -44,6 +44,9 @@ _FUSE_AFTER = 2
 _CACHE_MAX = 128
 _FORWARD: dict = {}
 
+_DROPPED = ("internal error: a recorded value was dropped after its graph ran; please "
+            "report this (PYTORCH_LIKE_LAZY=0 avoids it)")
+
 
 def out_avals(op, static: tuple, cast, vals: list):
     """The abstract outputs of ``op`` on ``vals`` (a tuple), or None when an argument is
@@ -155,9 +158,7 @@ def closure(starts) -> list:
         for v in n.pending:
             if v.__class__ is _Lazy and v.value is None:
                 if v.node is None or v.node.pending is None:
-                    raise RuntimeError(
-                        "internal error: a recorded value was dropped after its graph ran; "
-                        "please report this (PYTORCH_LIKE_LAZY=0 avoids it)")
+                    raise RuntimeError(_DROPPED)
                 stack.append(v.node)
     out.sort(key=lambda n: n.seq)
     return out
@@ -291,27 +292,30 @@ def compute(nodes: list) -> None:
             lz = ref()
             if lz is not None:
                 lz.value = o
-        n.pending = None
+    for n in nodes:
+        done(n)
+
+
+def done(node) -> None:
+    """Mark ``node`` computed: its inputs are computed too, so its saved values become
+    arrays (a computed node's backward never sees a pending value)."""
+    node.pending = None
+    if node.saved:
+        node.saved = tuple(v.value if v.__class__ is _Lazy else v for v in node.saved)
 
 
 def force(lazy: _Lazy) -> None:
     """Compute ``lazy`` and the pending values it depends on."""
     if lazy.node is None or lazy.node.pending is None:
-        raise RuntimeError("internal error: a recorded value was dropped after its graph ran; "
-                           "please report this (PYTORCH_LIKE_LAZY=0 avoids it)")
+        raise RuntimeError(_DROPPED)
     compute(closure([lazy.node]))
 
 
 def force_graph(nodes) -> None:
-    """Compute every pending value the (autograd) ``nodes`` need, and give their saved
-    values as arrays."""
-    pending = [n for n in nodes if getattr(n, "pending", None) is not None]
-    if pending:
-        compute(closure(pending + deferred()))
-    for n in nodes:
-        saved = getattr(n, "saved", None)
-        if saved is not None and any(v.__class__ is _Lazy for v in saved):
-            n.saved = tuple(value(v) for v in saved)
+    """Compute every pending value the (autograd) ``nodes`` need, with the pending values
+    recorded outside autograd (``defer``)."""
+    compute(closure([n for n in nodes if getattr(n, "pending", None) is not None]
+                    + deferred()))
 
 
 _LAZY_HOOK[0] = force
