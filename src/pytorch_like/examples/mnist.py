@@ -379,19 +379,19 @@ def _train_epoch(cfg: TrainConfig, epoch: int, loader, train_step, mode: str,
         if i == min(1, len(loader) - 1) and measure_first:
             # The first two calls trace and compile (the first one also creates the
             # optimizer state, so the second sees new inputs): time them apart.
-            float(losses[-1])
+            losses[-1].item()
             first_step = time.perf_counter() - t_mark
             t_mark, seen_mark = time.perf_counter(), seen
         # Reading a loss waits for that step; doing it only every log_interval batches
         # lets the next steps queue up behind it.
         if cfg.progress and (i + 1) % cfg.log_interval == 0:
-            loss = float(losses[-1])
+            loss = losses[-1].item()
             now = time.perf_counter()
             rate = (seen - seen_mark) / max(now - t_mark, 1e-9)
             t_mark, seen_mark = now, seen
             bar.set_postfix(loss=f"{loss:.4f}", img_s=f"{rate:.0f}", refresh=False)
     bar.close()
-    return [float(x) for x in losses], first_step
+    return [x.item() for x in losses], first_step
 
 
 def _evaluate(model: nn.Module, loader, eval_step) -> tuple[float, float]:
