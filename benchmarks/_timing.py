@@ -18,16 +18,6 @@ def block(a):
     return a.block_until_ready() if hasattr(a, "block_until_ready") else a
 
 
-def running(tensors) -> list:
-    """The arrays of ``tensors`` (pytorch_like) that are computed or being computed, to
-    wait for. A value eager mode has only recorded (an optimizer update that the next
-    ``backward()`` computes with the step, ``ops/_lazy.py``) is not running: waiting for it
-    would compute it apart, which a training loop never does."""
-    from pytorch_like.tensor import _Lazy
-
-    return [a for a in (t._cell.peek() for t in tensors) if a.__class__ is not _Lazy]
-
-
 def median_us(fn: Callable[[], object], *, number: int = 200, repeat: int = 15,
               sync: Callable[[object], object] | None = None) -> float:
     """Median over ``repeat`` runs of the mean time of ``number`` calls, in microseconds."""

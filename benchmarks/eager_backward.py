@@ -8,12 +8,9 @@ Eager mode records the ops of a graph under grad mode and, once the graph's stru
 repeats, computes forward and backward as one cached program (``ops/_lazy.py``,
 ``autograd/engine.py`` ``_lazy_walk``); with that recording off (``PYTORCH_LIKE_LAZY=0``)
 the forward runs op by op and the backward is one program (``_fused_walk``); with neither,
-everything runs op by op (docs/decisions/001-autograd.md). With recording on, the optimizer
-update is recorded too and computed by the next step's program (``fwd+bwd`` is then the
-previous update, the forward and the backward as one program). This times the same eager
-Adam step of ``train_step.py``'s models the three ways, alternating in one process: each
-round runs ``--steps`` steps per variant, each step synced (its loss, and the parameters
-unless their update is only recorded, waited for).
+everything runs op by op (docs/decisions/001-autograd.md). This times the same eager Adam
+step of ``train_step.py``'s models the three ways, alternating in one process: each round
+runs ``--steps`` steps per variant, each step synced (its loss and parameters waited for).
 The table gives the median ms per step, each variant's ratio to op by op (> 1: faster), the
 process CPU time per step, and which programs ran.
 """
@@ -31,7 +28,6 @@ import numpy as np
 import pytorch_like as pl
 from pytorch_like.autograd import engine
 from pytorch_like.ops import _lazy
-from _timing import running
 from train_step import make_model, make_opt, torch_like_step
 
 _WALK_ONLY = 10**9
@@ -67,11 +63,11 @@ def run(kind: str, batch: int, steps: int, rounds: int) -> dict:
                 _lazy._FUSE_AFTER = default if fuse else _WALK_ONLY
                 for _ in range(3):  # settle (and build the program in the first round)
                     step(x, y)
-                jax.block_until_ready(running(params))
+                jax.block_until_ready([p._cell.a for p in params])
                 c0, t0 = _cpu_s(), time.perf_counter()
                 for _ in range(steps):
                     loss = step(x, y)
-                    jax.block_until_ready([loss._data] + running(params))
+                    jax.block_until_ready([loss._data] + [p._cell.a for p in params])
                 walls[name].append((time.perf_counter() - t0) / steps * 1e3)
                 cpus[name].append((_cpu_s() - c0) / steps * 1e3)
     finally:

@@ -43,7 +43,7 @@ import numpy as np
 
 import pytorch_like as pl
 from _timing import block as _sync
-from _timing import cpu_dispatch, interleaved_us, running
+from _timing import cpu_dispatch, interleaved_us
 
 try:
     import torch
@@ -191,9 +191,8 @@ class Runner:
             return loss
         # pytorch_like dispatches asynchronously and runs several programs per step: wait
         # for the loss and the updated parameters, or the step's tail would be timed in
-        # the next implementation's turn (an update eager mode only recorded is not
-        # running: the next step's program computes it).
-        return [loss._cell.a] + running(self.params)
+        # the next implementation's turn.
+        return [loss._cell.a] + [p._cell.a for p in self.params]
 
 
 def _rel(a: float, b: float) -> float:

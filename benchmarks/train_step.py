@@ -29,7 +29,7 @@ import optax
 
 import pytorch_like as pl
 from _timing import block as _sync
-from _timing import cpu_dispatch, interleaved_us, running
+from _timing import cpu_dispatch, interleaved_us
 
 try:
     import torch
@@ -179,7 +179,7 @@ def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool, loop: int
             # Eager runs several programs (forward/backward, then the update): wait for the
             # last one, or its tail would be timed in the next implementation's turn.
             loss = est(x, y)
-            return [loss._data] + running(m2_params)
+            return [loss._data] + [p._cell.a for p in m2_params]
         fns["eager"] = eager_step
 
         def eager_loop():
@@ -189,7 +189,7 @@ def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool, loop: int
             # it returns). The last step's update is waited for, as above.
             for _ in range(loop):
                 est(x, y).item()
-            return running(m2_params)
+            return [p._cell.a for p in m2_params]
         fns["eager_loop"] = eager_loop
 
         # ``model = torch.compile(model)`` with the usual eager loop: the forward and the
@@ -199,7 +199,7 @@ def run(kind: str, batch: int, opt_name: str, steps: int, eager: bool, loop: int
         cst = torch_like_step(pl, pl.compile(m3), o3)
         cst(x, y)
         m3_params = list(m3.parameters())
-        fns["cmodel"] = lambda: [cst(x, y)._data] + running(m3_params)
+        fns["cmodel"] = lambda: [cst(x, y)._data] + [p._cell.a for p in m3_params]
 
     ref = jax_reference(kind, opt_name, params_np, jax.random.PRNGKey(0))
     xa, ya = jnp.asarray(xn), jnp.asarray(yn.astype(np.int32))

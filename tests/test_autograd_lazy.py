@@ -93,14 +93,9 @@ def test_training_loops_match_op_by_op_eager(monkeypatch, kind, opt_name):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     for a, b in zip(p1, p0):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-    # From step 2 on the forward starts from the previous step's recorded update (from
-    # step 3 for SGD, whose first step creates the momentum, so runs at once): one more
-    # structure, seen 4 (3) times. Each ran as one program from its second time on.
-    counts = [e[0] for e in engine._LAZY.values()]
-    assert counts == ([2, 3] if opt_name == "sgd" else [1, 4])
-    structure, entry = list(engine._LAZY.items())[-1]
-    assert callable(entry[1])
-    assert [spec[0].name for spec in structure[1]].count("optimizer_step") == 1
+    # From the second step on, forward and backward ran as one program.
+    assert [e[0] for e in engine._LAZY.values()] == [5]
+    assert callable(next(iter(engine._LAZY.values()))[1])
 
 
 def test_ops_under_grad_are_pending_until_backward(fresh):
@@ -370,83 +365,7 @@ def test_batchnorm_running_statistics_are_computed_with_the_program(monkeypatch,
     for r0, r1 in zip(off, on):
         for u, v in zip(r0, r1):
             np.testing.assert_allclose(v, u, rtol=1e-5, atol=1e-6)
-    # Only the first two steps compute their forward apart (op by op): each is a new
-    # structure, the second's forward starting from the first step's recorded update. From
-    # the third on, the statistics are computed by the one-program backward: nothing is
-    # computed on its own, neither the forward up to BatchNorm nor a statistic read after
-    # the step. The evaluation then reads the weights: the last update is computed apart.
-    assert len(forced) == 3
-
-
-def _optimizers():
-    return {
-        "adam-amsgrad": lambda m: pl.optim.Adam(m.parameters(), lr=1e-2, amsgrad=True),
-        "adamw-groups": lambda m: pl.optim.AdamW(
-            [{"params": m[0].parameters()},
-             {"params": m[2].parameters(), "lr": 3e-2, "weight_decay": 0.1}], lr=1e-2),
-        "sgd-nesterov": lambda m: pl.optim.SGD(m.parameters(), lr=0.1, momentum=0.9,
-                                               nesterov=True, weight_decay=1e-3),
-    }
-
-
-@pytest.mark.parametrize("name", list(_optimizers()))
-def test_optimizer_steps_are_computed_with_the_next_backward(monkeypatch, name):
-    def run():
-        pl.manual_seed(0)
-        model = nn.Sequential(nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 3))
-        opt = _optimizers()[name](model)
-        sched = pl.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.7)
-        x = pl.randn(8, 6)
-        y = pl.randint(0, 3, (8,))
-        losses, pending = [], []
-        for _ in range(6):
-            opt.zero_grad()
-            loss = F.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            sched.step()  # a new lr every step: an input of the program, not a new one
-            pending.append(type(model[0].weight._cell.peek()) is _Lazy)
-            losses.append(loss.item())
-        state = [v.numpy().copy() for st in opt.state_dict()["state"].values()
-                 for v in st.values() if isinstance(v, pl.Tensor)]
-        with pl.no_grad():
-            out = model(x).numpy()
-        return losses, pending, state, out, [p.detach().numpy() for p in model.parameters()]
-    off, on = _both(monkeypatch, run)
-    assert not any(off[1])
-    # SGD's first step creates the momentum buffers, so it runs at once.
-    assert on[1] == [name != "sgd-nesterov"] + [True] * 5
-    np.testing.assert_allclose(on[0], off[0], rtol=1e-6)
-    for res in (2, 3, 4):
-        assert len(on[res]) == len(off[res]) > 0
-        for u, v in zip(off[res], on[res]):
-            np.testing.assert_allclose(v, u, rtol=1e-5, atol=1e-7)
-    # Steps 3 to 6 ran as one program each (a new lr every time): update, forward, backward.
-    structure, entry = list(engine._LAZY.items())[-1]
-    assert entry[0] == 5 - (name == "sgd-nesterov") and callable(entry[1])
-    assert [spec[0].name for spec in structure[1]].count("optimizer_step") == (
-        2 if name == "adamw-groups" else 1)
-
-
-def test_a_recorded_step_gives_its_buffers_to_the_new_values(fresh):
-    pl.manual_seed(0)
-    model = nn.Sequential(nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 3))
-    opt = pl.optim.Adam(model.parameters(), lr=1e-2)
-    x = pl.randn(8, 6)
-    y = pl.randint(0, 3, (8,))
-    w = model[0].weight
-    olds = []
-    for _ in range(4):
-        opt.zero_grad()
-        F.cross_entropy(model(x), y).backward()
-        if olds:
-            # The program of this backward computed the previous update (from the second
-            # time its structure was seen) and reused the old weights' buffer for the new.
-            assert olds[-1].is_deleted() == (len(olds) >= 2)
-        opt.step()
-        node = w._cell.peek().node  # (a _Lazy kept here would keep its value from reuse)
-        assert node.donate > 0
-        olds.append(node.pending[0])  # the old weights, as the update holds them
-        del node
-    ref = w.detach().numpy()  # computed apart: nothing to reuse the buffer for
-    assert not olds[-1].is_deleted() and np.isfinite(ref).all()
+    # Only the first step computes its forward apart (op by op); from the second on the
+    # statistics are computed by the one-program backward: nothing is computed on its own,
+    # neither the forward up to BatchNorm nor a statistic read after the step.
+    assert len(forced) == 1

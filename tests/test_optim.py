@@ -16,7 +16,6 @@ import pytest
 
 import pytorch_like as pl
 import pytorch_like.optim as optim
-from pytorch_like.ops import _lazy
 from pytorch_like.optim import optimizer as _opt_mod
 
 SHAPES = [(4, 3), (3,)]
@@ -174,17 +173,14 @@ def test_scheduler_between_epochs_matches_torch_without_recompiling():
                 opt.zero_grad()
                 _loss(lib, ps, x).backward()
                 opt.step()
-            # Eager mode records the update from step 2 on (ops/_lazy.py): step 2 traces it
-            # for its shapes, step 3 computes it apart; later steps run it inside the
-            # backward's program, whose inputs hyperparameters are too.
-            if epoch == 0 and b == 2:
+            if epoch == 0 and b == 1:
                 traces = _opt_mod._TRACES[0]
         ts.step()
         os_.step()
         assert os_.get_last_lr() == ts.get_last_lr()
     for a, b in zip(op, tp):
         np.testing.assert_allclose(_np(a), b.detach().numpy(), rtol=1e-5, atol=2e-6)
-    # Steps 4..12 ran with three more learning rates and no new trace.
+    # Steps 2..12 ran with four different learning rates and no new trace.
     assert _opt_mod._TRACES[0] == traces
 
 
@@ -447,9 +443,7 @@ def test_live_graph_and_snapshots_survive_a_step():
 
 
 def test_donates_buffers_when_nothing_else_holds_them(monkeypatch):
-    # The update computed at once (a recorded one is tested in test_autograd_lazy.py).
-    monkeypatch.setattr(_lazy, "ENABLED", False)
-    monkeypatch.setattr(_opt_mod, "_PROGRAMS", {})
+    monkeypatch.setattr(_opt_mod, "_PROGRAMS", {})  # only this test's programs
     w = pl.randn(4, requires_grad=True)
     opt = optim.Adam([w], lr=0.1)
     for _ in range(2):

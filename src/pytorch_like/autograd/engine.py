@@ -694,7 +694,7 @@ def _lazy_walk(root_edges, grads, nodes) -> bool:
         return False
     order, leaves, index = graph
     fw = _lazy.closure([n for n in order if n.pending is not None] + _lazy.deferred())
-    fspec, args, owned = _lazy.plan(fw)
+    fspec, args = _lazy.plan(fw)
     findex = {id(n): j for j, n in enumerate(fw)}
     bspec = []
     saved = []
@@ -726,31 +726,22 @@ def _lazy_walk(root_edges, grads, nodes) -> bool:
                                    or id(lz) in saved_later):
                 keep.append((j, lz.k))
                 kept_lazies.append(lz)
-    # An optimizer's parameters and state (a step recorded before this forward) may reuse
-    # their buffers for the new values, when those are kept.
-    donated = ()
-    if owned:
-        kept_set = set(keep)
-        donated = tuple(i for i, j, k in owned if (j, k) in kept_set)
     variables = [n.variable for n in leaves]
     prior = [t._grad for t in variables]
     # The arguments' shapes too: a program's scratch, checked once per entry, grows with
     # the batch.
     key = (tuple((index[id(e[0])], e[1]) for e in root_edges), fspec, tuple(bspec),
            len(leaves), tuple(p is None for p in prior), tuple(keep),
-           tuple(getattr(a, "shape", None) for a in args), donated)
+           tuple(getattr(a, "shape", None) for a in args))
     entry = _lazy.counted(_LAZY, key)
     if entry is None:
         return False
     for n in order:
         _check_versions(n)
     ops = [s[0] for s in fspec] + [s[1] for s in bspec if s[0] < 0]
-    dargs, rargs = _lazy.split(args, donated)
-    del args
     res = _lazy.run_program(
-        entry, lambda: _lazy.jit(_lazy_program(key, [n.out_meta for n in order]), ops,
-                                 donate=(0,) if donated else ()),
-        (dargs, rargs, saved, list(grads), [None if p is None else p._cell.a for p in prior]))
+        entry, lambda: _lazy.jit(_lazy_program(key, [n.out_meta for n in order]), ops),
+        (args, saved, list(grads), [None if p is None else p._cell.a for p in prior]))
     if res is None:
         return False
     out, kept = res
@@ -765,16 +756,15 @@ def _lazy_walk(root_edges, grads, nodes) -> bool:
 
 
 def _lazy_program(key, out_meta):
-    """``(donated forward args, the other forward args, saved of computed nodes, root
-    grads, prior leaf grads) -> (leaf grads, kept values)`` for the graph ``key``
-    describes (see ``_lazy_walk``)."""
-    root_spec, fspec, bspec, n_leaves, _, keep, _, donated = key
+    """``(forward args, saved of computed nodes, root grads, prior leaf grads) -> (leaf
+    grads, kept values)`` for the graph ``key`` describes (see ``_lazy_walk``)."""
+    root_spec, fspec, bspec, n_leaves, _, keep, _ = key
     slots = _slots([(fspec[b[0]][0] if b[0] >= 0 else b[1], meta)
                     for b, meta in zip(bspec, out_meta)], n_leaves)
 
-    def program(dargs, rargs, saved, root_grads, prior):
+    def program(args, saved, root_grads, prior):
         pulls = {spec[0]: spec[1] for spec in bspec if spec[0] >= 0}
-        vals = _lazy.run_spec(fspec, _lazy.join(dargs, rargs, donated), pulls)
+        vals = _lazy.run_spec(fspec, args, pulls)
         buf = _Buffer(slots)
         buf.roots(root_spec, root_grads)
         it = iter(saved)

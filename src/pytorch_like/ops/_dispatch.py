@@ -180,7 +180,7 @@ class Node:
 
     __slots__ = ("op", "static", "cast", "saved", "unsaved", "diff", "edges", "versions",
                  "seq", "hooks", "retain", "out_meta", "trace", "pending", "lazies",
-                 "donate", "__weakref__")
+                 "__weakref__")
 
     def __init__(self, op, static, cast, saved, unsaved, diff, edges, versions, out_meta):
         self.op = op
@@ -200,7 +200,6 @@ class Node:
         # Recorded but not computed yet (ops/_lazy.py): every input, and the outputs.
         self.pending = None
         self.lazies = None
-        self.donate = 0
 
     def name(self) -> str:
         return self.op.grad_name

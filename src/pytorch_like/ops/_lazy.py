@@ -93,14 +93,10 @@ def outputs(node, avals: tuple) -> tuple:
 _DEFERRED: list = []
 
 
-def defer(op, vals: list, static: tuple = (), donate: int = 0):
+def defer(op, vals: list, static: tuple = ()):
     """Record ``op`` (not differentiable) on ``vals`` as a pending node outside autograd:
     its outputs, or None when it cannot be recorded (ops then compute at once). The next
-    one-program ``backward()`` computes it along (``deferred``), as does any read.
-
-    ``donate``: the first ``donate`` inputs are held by nothing else (the caller checked)
-    and output ``i`` has the shape and dtype of input ``i``, so a program may reuse those
-    inputs' buffers for those outputs (an optimizer's parameters and state)."""
+    one-program ``backward()`` computes it along (``deferred``), as does any read."""
     if not ENABLED:
         return None
     avals = out_avals(op, static, None, vals)
@@ -110,7 +106,6 @@ def defer(op, vals: list, static: tuple = (), donate: int = 0):
 
     node = Node(op, static, None, (), (), (), (), [], tuple((a.shape, a.dtype) for a in avals))
     node.pending = tuple(vals)
-    node.donate = donate
     lazies = outputs(node, avals)
     _DEFERRED[:] = [r for r in _DEFERRED if r() is not None and r().value is None]
     _DEFERRED.extend(weakref.ref(lz) for lz in lazies)
@@ -170,30 +165,25 @@ def closure(starts) -> list:
 
 
 def plan(nodes: list) -> tuple:
-    """The structure of a forward over ``nodes`` (record order), its concrete inputs, and
-    the inputs that may be donated (``defer``) as ``(position in args, j, k)``: the buffer
-    of ``args[position]`` may become output ``k`` of ``nodes[j]``.
+    """The structure of a forward over ``nodes`` (record order) and its concrete inputs.
 
     Each node's spec is ``(op, static, cast, refs)``: a ref is ``(j, k)`` for output ``k``
     of ``nodes[j]``, or -1 for the next of ``args``."""
     index = {id(n): j for j, n in enumerate(nodes)}
     args = []
     spec = []
-    owned = []
-    for j, n in enumerate(nodes):
+    for n in nodes:
         refs = []
-        for i, v in enumerate(n.pending):
+        for v in n.pending:
             if v.__class__ is _Lazy:
                 if v.value is None:
                     refs.append((index[id(v.node)], v.k))
                     continue
                 v = v.value
-            elif i < n.donate:
-                owned.append((len(args), j, i))
             refs.append(-1)
             args.append(v)
         spec.append((n.op, n.static, n.cast, tuple(refs)))
-    return tuple(spec), args, owned
+    return tuple(spec), args
 
 
 def run_spec(spec: tuple, args, vjps=None):
@@ -240,36 +230,17 @@ def _with_pullback(op, static, cast, diff: tuple, ins: list):
     return full, pullback
 
 
-def jit(fn, ops, relayout: bool = True, donate: tuple = ()) -> callable:
-    """``jax.jit(fn, donate_argnums=donate)`` as ``compile`` builds its programs: with the
-    backend's compiler options when one of ``ops`` asks for them (convolutions), and then
-    on CPU channels-last inside (``_relayout``) unless ``relayout`` is False."""
+def jit(fn, ops, relayout: bool = True) -> callable:
+    """``jax.jit(fn)`` as ``compile`` builds its programs: with the backend's compiler
+    options when one of ``ops`` asks for them (convolutions), and then on CPU channels-last
+    inside (``_relayout``) unless ``relayout`` is False."""
     if any(op.backend_options for op in ops):
         if relayout and relayout_enabled():
             fn = with_relayout(fn)
         options = compiler_options()
         if options:
-            return jax.jit(fn, compiler_options=options, donate_argnums=donate)
-    return jax.jit(fn, donate_argnums=donate)
-
-
-def split(args: list, donated: tuple) -> tuple:
-    """``args`` as (the donated ones, the others), for a program that takes them apart
-    (``join``)."""
-    if not donated:
-        return [], args
-    d = set(donated)
-    return [args[i] for i in donated], [a for i, a in enumerate(args) if i not in d]
-
-
-def join(dargs: list, rargs: list, donated: tuple) -> list:
-    """The inverse of ``split`` (traced)."""
-    if not donated:
-        return rargs
-    args = list(rargs)
-    for i, a in zip(donated, dargs):
-        args.insert(i, a)
-    return args
+            return jax.jit(fn, compiler_options=options)
+    return jax.jit(fn)
 
 
 def counted(cache: dict, key) -> list | None:
@@ -308,15 +279,12 @@ def run_program(entry: list, make, args: tuple):
 def compute(nodes: list) -> None:
     """Compute every output of ``nodes`` (pending, record order): op by op for a structure
     seen once, then as one cached forward program."""
-    spec, args, owned = plan(nodes)
-    donated = tuple(i for i, _, _ in owned)  # every output is returned: all may be reused
-    entry = counted(_FORWARD, (spec, tuple(getattr(a, "shape", None) for a in args), donated))
+    spec, args = plan(nodes)
+    entry = counted(_FORWARD, (spec, tuple(getattr(a, "shape", None) for a in args)))
     vals = None
     if entry is not None:
-        dargs, rargs = split(args, donated)
-        vals = run_program(entry, lambda: jit(lambda d, r: run_spec(spec, join(d, r, donated)),
-                                              [s[0] for s in spec],
-                                              donate=(0,) if donated else ()), (dargs, rargs))
+        vals = run_program(entry, lambda: jit(lambda a: run_spec(spec, a),
+                                              [s[0] for s in spec]), (args,))
     if vals is None:
         vals = run_spec(spec, args)
     for n, outs in zip(nodes, vals):

@@ -19,15 +19,6 @@ a different program. Input buffers are donated to XLA only when nothing but the
 optimizer and the parameter hold them (checked by reference count), so a live autograd
 graph, a ``copy.deepcopy`` of a state dict or a numpy view never sees a deleted array.
 
-In eager mode that update is recorded rather than run (``ops/_lazy.py``): the parameters
-and states show pending values, the next forward records on them, and the next
-``backward()`` computes update, forward and backward as one program, the whole training
-step in one dispatch. Reading a parameter or a state (printing it, ``state_dict()``, an
-evaluation under ``no_grad``) computes the update first, so every value read is the one
-the update gives. The update runs at once under ``compile``, the profiler and anomaly
-detection, on the step that creates state (SGD's first momentum step), and with
-``PYTORCH_LIKE_LAZY=0``.
-
 Deliberate differences: ``foreach``, ``fused``, ``capturable`` are accepted and ignored
 (every step is fused); ``differentiable=True`` (differentiating through the update) is not
 supported. Complex parameters are updated on their real view (``view_as_real``), as in
@@ -53,12 +44,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtype as D
-from ..autograd.anomaly_mode import _state as _anomaly
 from ..autograd.anomaly_mode import user_stacklevel
 from ..autograd.grad_mode import _state as _grad_state
-from ..ops import _lazy
-from ..ops._dispatch import Op, profiled, profiler_hook
-from ..tensor import Tensor, _exclusive, _Storage
+from ..ops._dispatch import profiled
+from ..tensor import Tensor, _exclusive
 
 __all__ = ["Optimizer", "required"]
 
@@ -522,119 +511,26 @@ def _as_real_update(update: Callable, static: tuple, hp: dict, p, g, state: dict
     return jax.lax.complex(new_p[..., 0], new_p[..., 1]), new_s
 
 
-def _group_update(update: Callable, static: tuple, params, states, grads, hp):
-    """A group's new parameters and states (traced): ``update`` on each parameter."""
-    _TRACES[0] += 1
-    new_p, new_s = [], []
-    for p, s, g in zip(params, states, grads):
-        if jnp.iscomplexobj(p):
-            np_, ns = _as_real_update(update, static, hp, p, g, s)
-        else:
-            np_, ns = update(static, hp, p, g, s)
-        new_p.append(np_.astype(p.dtype))
-        new_s.append(ns)
-    return new_p, new_s
-
-
 def _group_program(update: Callable, static: tuple, donate: bool) -> Callable:
     key = (update, static, donate)
     fn = _PROGRAMS.get(key)
     if fn is None:
         def run(params, states, grads, hp):
-            return _group_update(update, static, params, states, grads, hp)
+            _TRACES[0] += 1
+            new_p, new_s = [], []
+            for p, s, g in zip(params, states, grads):
+                if jnp.iscomplexobj(p):
+                    np_, ns = _as_real_update(update, static, hp, p, g, s)
+                else:
+                    np_, ns = update(static, hp, p, g, s)
+                new_p.append(np_.astype(p.dtype))
+                new_s.append(ns)
+            return new_p, new_s
 
         # Donated inputs pair with outputs by shape in order: params and states come first
         # in and out, in the same order.
         fn = _PROGRAMS[key] = jax.jit(run, donate_argnums=(0, 1) if donate else ())
     return fn
-
-
-# -- a step recorded, computed with the next backward (ops/_lazy.py) ------------------------
-#
-# In eager mode the update can wait: the parameters and states show pending values, the
-# next forward records on them, and the next one-program ``backward()`` computes the
-# update, the forward and the backward as one program (a training step in one dispatch,
-# as ``compile`` runs it, the step rotated). Any read of a parameter or a state computes
-# the update first, so what the user sees is unchanged.
-
-class _NewState(Exception):
-    """The update creates state the group did not have (SGD's first momentum step)."""
-
-
-def _flat_update(*xs, update: Callable, options: tuple, layout: tuple):
-    """``_group_update`` on flat arguments (parameters, each state's values, gradients,
-    hyperparameters), giving the new parameters and state values flat, in that order."""
-    n, keys, hp_keys = layout
-    params = xs[:n]
-    i = n
-    states = []
-    for ks in keys:
-        states.append(dict(zip(ks, xs[i:i + len(ks)])))
-        i += len(ks)
-    grads = xs[i:i + n]
-    hp = dict(zip(hp_keys, xs[i + n:]))
-    new_p, new_s = _group_update(update, options, params, states, grads, hp)
-    outs = list(new_p)
-    for ks, ns in zip(keys, new_s):
-        if set(ns) != set(ks):
-            raise _NewState
-        outs.extend(ns[k] for k in ks)
-    return outs[0] if len(outs) == 1 else tuple(outs)
-
-
-_STEP_OPS: dict = {}
-
-
-def _step_op(nout: int) -> Op:
-    op = _STEP_OPS.get(nout)
-    if op is None:
-        op = _STEP_OPS[nout] = Op("optimizer_step", _flat_update, nout=nout,
-                                  differentiable=False)
-    return op
-
-
-def _defer_group(update: Callable, options: tuple, params: list, states: list,
-                 grads: list, hp: dict) -> bool:
-    """Record a group's update as pending (see above); False when it must run now: under
-    the profiler or anomaly detection, a parameter listed twice, a storage that is a view,
-    an argument a program cannot take (a tracer, a tensor hyperparameter), or new state."""
-    if not _lazy.ENABLED or profiler_hook.record is not None or _anomaly.enabled:
-        return False
-    if len({id(p) for p in params}) != len(params):
-        return False
-    vals = []
-    tensors = list(params)
-    keys = []
-    for st in states:
-        for t in st.values():
-            if not isinstance(t, Tensor):
-                return False
-            tensors.append(t)
-        keys.append(tuple(st))
-    donate = True
-    for t in tensors:
-        if t._cell.__class__ is not _Storage:
-            return False
-        vals.append(t._cell.a)  # a previous pending update is computed: updates never chain
-        # Held by this storage and ``vals`` alone: nothing else can reach the array once
-        # the storage shows the pending value, so the program may reuse its buffer.
-        donate = donate and _exclusive(t._cell, 1)
-    vals.extend(grads)
-    vals.extend(hp.values())
-    static = (("update", update), ("options", options),
-              ("layout", (len(params), tuple(keys), tuple(hp))))
-    try:
-        out = _lazy.defer(_step_op(len(tensors)), vals, static,
-                          len(tensors) if donate else 0)
-    except _NewState:
-        return False
-    if out is None:
-        return False
-    for t, lz in zip(tensors, out):
-        t._cell.a = lz
-        _lazy.bind(lz, t._cell)
-        t._ver[0] += 1
-    return True
 
 
 _HP_ARRAYS: dict = {}
@@ -749,14 +645,6 @@ class _FusedOptimizer(Optimizer):
             states.append(st)
         if not params:
             return
-        # Every hyperparameter enters as a float (an int 0 and a float 0.1 would otherwise
-        # be different program signatures).
-        hp = {k: float(v) if isinstance(v, (int, float, np.number)) else v
-              for k, v in self._hyper(group).items()}
-        if not isinstance(params[0]._cell.a, jax.core.Tracer):
-            hp = _hp_arrays(hp)
-        if _defer_group(type(self)._update, self._static(group), params, states, grads, hp):
-            return
         # A parameter listed twice cannot be donated twice in one call.
         donate = len({id(p) for p in params}) == len(params)
         for p in params if donate else ():
@@ -773,6 +661,12 @@ class _FusedOptimizer(Optimizer):
                     break
         in_states = [{k: t._cell.a for k, t in st.items()} for st in states]
         fn = _group_program(type(self)._update, self._static(group), donate)
+        # Every hyperparameter enters as a float (an int 0 and a float 0.1 would otherwise
+        # be different program signatures).
+        hp = {k: float(v) if isinstance(v, (int, float, np.number)) else v
+              for k, v in self._hyper(group).items()}
+        if not isinstance(params[0]._cell.a, jax.core.Tracer):
+            hp = _hp_arrays(hp)
         new_params, new_states = fn([p._cell.a for p in params], in_states, grads, hp)
         for p, a in zip(params, new_params):
             p._cell.a = a
