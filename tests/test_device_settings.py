@@ -85,6 +85,25 @@ def test_cuda_amp_names_are_deprecated_aliases():
     assert scaler.is_enabled() == pl.cuda.is_available()
 
 
+def test_cpu_amp_names_are_deprecated_aliases_that_work():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ctx = pl.cpu.amp.autocast()
+        scaler = pl.cpu.amp.GradScaler(init_scale=4.0)
+    messages = [str(w.message) for w in caught if w.category is FutureWarning]
+    assert any("torch.amp.autocast('cpu', args...)" in m for m in messages)
+    assert any("torch.amp.GradScaler('cpu', args...)" in m for m in messages)
+    assert ctx.device == "cpu" and ctx.fast_dtype == pl.bfloat16
+    with ctx:
+        out = pl.mm(pl.ones(2, 3), pl.ones(3, 4))
+    assert out.dtype == pl.bfloat16  # the region is on, as torch.amp.autocast('cpu')
+    assert scaler.is_enabled() and scaler.get_scale() == 4.0
+    if torch is not None:
+        with pytest.warns(FutureWarning):
+            with torch.cpu.amp.autocast():
+                assert torch.mm(torch.ones(2, 3), torch.ones(3, 4)).dtype == torch.bfloat16
+
+
 @pytest.fixture
 def default_printoptions():
     yield

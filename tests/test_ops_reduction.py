@@ -297,3 +297,42 @@ def test_nanquantile_and_quantile_errors():
         pl.quantile(pl.tensor([1, 2]), 0.5)
     with pytest.raises(RuntimeError, match="interpolation must be one of"):
         pl.quantile(pl.tensor(x), 0.5, interpolation="cubic")
+
+
+EMPTY_CASES = [
+    "max(dim=0)", "min(-2, keepdim=True)", "argmax(0)", "argmin(dim=-2)", "argmax()",
+    "argmin()", "max()", "amax()", "amax((0, 1))", "amin(dim=-2)", "amin((1, -2))",
+    "amax(1)", "aminmax()", "aminmax(dim=-2)", "aminmax(dim=1)", "median()", "median(-2)",
+    "median(1)", "nanmedian()", "nanmedian(-2)", "mode(0)", "kthvalue(1, -2)", "cummax(0)",
+    "cummin(1)", "max(1)", "logsumexp(0)",
+]
+
+
+@pytest.mark.parametrize("call", EMPTY_CASES)
+def test_reductions_over_an_empty_dimension(call):
+    # torch's result, or its exception type and message, for a (0, 3) input.
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (torch, pl):
+        try:
+            out = eval("x." + call, {"x": lib.ones(0, 3)})  # noqa: S307
+        except (IndexError, RuntimeError) as e:
+            results.append((type(e).__name__, str(e)))
+        else:
+            outs = out if isinstance(out, tuple) else (out,)
+            results.append([(tuple(o.shape), np.asarray(o.tolist(), dtype=float))
+                            for o in outs])
+    theirs, ours = results
+    if isinstance(theirs, tuple):
+        assert ours == theirs
+    else:
+        assert [s for s, _ in ours] == [s for s, _ in theirs]
+        for (_, a), (_, b) in zip(ours, theirs):
+            np.testing.assert_array_equal(a, b)  # NaN equals NaN here
+
+
+def test_cummax_over_an_empty_dimension_has_a_gradient():
+    x = pl.ones(2, 0, requires_grad=True)
+    v, i = x.cummax(1)
+    v.sum().backward()
+    assert v.shape == (2, 0) and i.dtype == pl.int64 and x.grad.shape == (2, 0)

@@ -255,3 +255,71 @@ def test_jax_state_gives_clear_error_and_keeps_old_file(tmp_path):
     assert path.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["model.pth"]
 
+
+
+class RunConfig:
+    """A user object saved next to the weights, defined at module level for pickle."""
+
+    def __init__(self, lr: float, layers: list, mask) -> None:
+        self.lr = lr
+        self.layers = layers
+        self.mask = mask
+
+
+def _save_with_config(lib, path) -> None:
+    lib.save({"config": RunConfig(0.1, [3, 4], lib.ones(2)), "w": lib.arange(4.0)}, path)
+
+
+def _advice(name: str) -> str:
+    return (f"Please use `torch.serialization.add_safe_globals([{name}])` or the "
+            f"`torch.serialization.safe_globals([{name}])` context manager to allowlist this "
+            "global if you trust this class/function.")
+
+
+@pytest.mark.parametrize("writer", ["pytorch_like", "torch"])
+def test_safe_globals_let_weights_only_load_trusted_objects(tmp_path, writer):
+    lib = pl if writer == "pytorch_like" else pytest.importorskip("torch")
+    path = tmp_path / "ckpt.pt"
+    _save_with_config(lib, path)
+    name = f"{RunConfig.__module__}.RunConfig"
+    with pytest.raises(pickle.UnpicklingError) as exc:
+        pl.load(path)
+    assert _advice(name) in str(exc.value)
+    try:
+        pl.serialization.add_safe_globals([RunConfig])
+        assert pl.serialization.get_safe_globals() == [RunConfig]
+        ckpt = pl.load(path)
+    finally:
+        pl.serialization.clear_safe_globals()
+    assert pl.serialization.get_safe_globals() == []
+    assert isinstance(ckpt["config"], RunConfig)
+    assert (ckpt["config"].lr, ckpt["config"].layers) == (0.1, [3, 4])
+    assert isinstance(ckpt["config"].mask, pl.Tensor)  # a tensor inside the object too
+    np.testing.assert_array_equal(ckpt["config"].mask.numpy(), np.ones(2, np.float32))
+    np.testing.assert_array_equal(ckpt["w"].numpy(), np.arange(4.0, dtype=np.float32))
+    # The context manager, with the name the checkpoint uses; the list is restored after.
+    with pl.serialization.safe_globals([(RunConfig, name)]):
+        assert isinstance(pl.load(path)["config"], RunConfig)
+    assert pl.serialization.get_safe_globals() == []
+    with pytest.raises(pickle.UnpicklingError):
+        pl.load(path)
+
+
+def test_safe_globals_error_matches_real_torch(tmp_path):
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "ckpt.pt"
+    _save_with_config(torch, path)
+    with pytest.raises(pickle.UnpicklingError) as theirs:
+        torch.load(path)
+    with pytest.raises(pickle.UnpicklingError) as ours:
+        pl.load(path)
+    advice = _advice(f"{RunConfig.__module__}.RunConfig")
+    assert advice in str(theirs.value) and advice in str(ours.value)
+
+
+def test_safe_globals_refuse_what_is_not_a_class_or_function():
+    with pytest.raises(TypeError, match="classes or functions"):
+        pl.serialization.add_safe_globals([1])
+    with pytest.raises(TypeError, match=r"\(object, 'module.name'\)"):
+        pl.serialization.safe_globals([(RunConfig, 3)])
+    assert pl.serialization.get_safe_globals() == []

@@ -963,6 +963,23 @@ def _check_pid(pid: Any) -> None:
         raise _CorruptCheckpoint(f"unsupported persistent id {pid!r:.200}")
 
 
+# Globals the user trusts for weights-only loading (``serialization.add_safe_globals``):
+# objects, or ``(object, "module.name")`` pairs naming them as the checkpoint does.
+_USER_SAFE_GLOBALS: list = []
+
+
+def _user_global(module: str, name: str) -> Any:
+    """The object the user allowlisted as ``module.name``, or None."""
+    full = f"{module}.{name}"
+    for entry in _USER_SAFE_GLOBALS:
+        if isinstance(entry, tuple):
+            if entry[1] == full:
+                return entry[0]
+        elif f"{entry.__module__}.{entry.__qualname__}" == full:
+            return entry
+    return None
+
+
 class _RestrictedUnpickler(pickle.Unpickler):
     """Unpickler admitting only what a weights-only ``torch.load`` of tensors needs.
 
@@ -986,6 +1003,9 @@ class _RestrictedUnpickler(pickle.Unpickler):
         found = _SAFE_GLOBALS.get((module, name))
         if found is not None:
             return found
+        found = _user_global(module, name)
+        if found is not None:
+            return found
         if module == "torch" or module.startswith("torch."):
             # Legitimate torch objects outside the supported subset: sparse, quantized,
             # nested or subclassed tensors, torch.device, unsupported dtypes, ...
@@ -996,18 +1016,18 @@ class _RestrictedUnpickler(pickle.Unpickler):
                 "nn.Parameters, containers and primitive values)"
             )
         # Any other global means pickled Python objects (a whole model, an optimizer,
-        # ...).  The wording follows torch.load's for this case (torch >= 2.6): the first
-        # line and the advice to pass weights_only=False are torch's; its option (2)
-        # (torch.serialization.add_safe_globals) has no pytorch_like counterpart, so
-        # the state_dict route is offered instead.
+        # ...).  The wording follows torch.load's for this case (torch >= 2.6).
         raise ForbiddenGlobalError(
             "Weights only load failed. This file can still be loaded, to do so you have two "
             "options, do those steps only if you trust the source of the checkpoint. "
             f"\n\t(1) {_UNSAFE_ADVICE}"
-            "\n\t(2) Alternatively, save and load only the weights: "
-            "torch.save(model.state_dict(), path) and model.load_state_dict(torch.load(path))."
+            "\n\t(2) Alternatively, to load with `weights_only=True` please check the "
+            "recommended steps in the following error message."
             "\n\tWeightsUnpickler error: Unsupported global: GLOBAL "
-            f"{module}.{name} was not an allowed global by default."
+            f"{module}.{name} was not an allowed global by default. Please use "
+            f"`torch.serialization.add_safe_globals([{module}.{name}])` or the "
+            f"`torch.serialization.safe_globals([{module}.{name}])` context manager to "
+            "allowlist this global if you trust this class/function."
             f"\n\npytorch_like: cannot load {self._display}: the checkpoint references the "
             f"global '{module}.{name}', which is not allowed (weights-only loading allows "
             "only tensors, nn.Parameters, containers and primitive values; the file holds "
@@ -1223,6 +1243,13 @@ def _materialize(obj: Any, from_array: FromArray) -> Any:
             in_progress.discard(key)
             memo[key] = out
             return out
+        if _USER_SAFE_GLOBALS and t.__module__ != __name__:
+            # Built from a global the user allowlisted (add_safe_globals): kept as it is,
+            # with the tensors among its attributes converted.
+            memo[key] = x
+            for k, v in getattr(x, "__dict__", {}).items():
+                setattr(x, k, convert(v))
+            return x
         raise _CorruptCheckpoint(f"unexpected object of type {t.__name__} after unpickling")
 
     return convert(obj)

@@ -11,7 +11,9 @@ scheduler, numpy arrays, user classes), with every tensor stored as a storage re
 files load only with ``weights_only=False`` (the default ``weights_only=True`` refuses them
 with torch's "Weights only load failed" ``pickle.UnpicklingError``). They hold
 pytorch_like classes, so real torch cannot rebuild them, and a whole *torch* model file
-cannot be loaded here: exchange state_dicts between the two.
+cannot be loaded here: exchange state_dicts between the two. ``add_safe_globals`` (and
+the ``safe_globals`` context manager) lets weights-only loading rebuild the classes and
+functions you trust, as torch's does.
 
 Example:
     >>> torch.save(model.state_dict(), "model.pt")
@@ -32,10 +34,12 @@ import numpy as np
 from . import _dtype as D
 from ._device import device as _device_cls
 from ._device import to_jax_device
+from . import _serialization_format as _fmt
 from ._serialization_format import read_zip, write_zip
 from .tensor import Tensor
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
+           "safe_globals"]
 
 FileLike = Union[str, os.PathLike, IO[bytes]]
 
@@ -177,3 +181,65 @@ def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
         weights_only = True
     return read_zip(f, from_array=from_array, weights_only=bool(weights_only),
                     make_parameter=make_parameter)
+
+
+def _checked_globals(entries) -> list:
+    out = []
+    for entry in entries:
+        if isinstance(entry, tuple):
+            if len(entry) != 2 or not isinstance(entry[1], str):
+                raise TypeError("a safe global given as a tuple must be (object, "
+                                f"'module.name'), got {entry!r}")
+        elif not (hasattr(entry, "__module__") and hasattr(entry, "__qualname__")):
+            raise TypeError("safe globals must be classes or functions (or (object, "
+                            f"'module.name') pairs), got {entry!r}")
+        out.append(entry)
+    return out
+
+
+def add_safe_globals(safe_globals: list) -> None:
+    """Mirrors ``torch.serialization.add_safe_globals``: let ``load(weights_only=True)``
+    rebuild these classes and functions (only those you trust: rebuilding calls them).
+
+    An entry is the object itself, found by its ``__module__`` and ``__qualname__``, or a
+    pair ``(object, "module.name")`` for a checkpoint that names it differently. Deliberate
+    difference: an entry of another kind raises ``TypeError`` here (torch accepts it and
+    fails later, at ``load``); ``get_safe_globals()`` lists only what was added, not
+    torch's internal defaults.
+
+    Example:
+        >>> torch.serialization.add_safe_globals([MyConfig])
+        >>> ckpt = torch.load("ckpt.pt")  # a dict holding a MyConfig and tensors
+    """
+    _fmt._USER_SAFE_GLOBALS.extend(_checked_globals(safe_globals))
+
+
+def get_safe_globals() -> list:
+    """Mirrors ``torch.serialization.get_safe_globals``: the globals added so far."""
+    return list(_fmt._USER_SAFE_GLOBALS)
+
+
+def clear_safe_globals() -> None:
+    """Mirrors ``torch.serialization.clear_safe_globals``."""
+    _fmt._USER_SAFE_GLOBALS.clear()
+
+
+class safe_globals:  # noqa: N801 - torch's name
+    """Mirrors ``torch.serialization.safe_globals``: ``add_safe_globals`` for the duration
+    of a ``with`` block; the list is restored on exit.
+
+    Example:
+        >>> with torch.serialization.safe_globals([MyConfig]):
+        ...     ckpt = torch.load("ckpt.pt")
+    """
+
+    def __init__(self, safe_globals: list) -> None:
+        self.safe_globals = _checked_globals(safe_globals)
+        self._saved: list = []
+
+    def __enter__(self) -> None:
+        self._saved = list(_fmt._USER_SAFE_GLOBALS)
+        _fmt._USER_SAFE_GLOBALS.extend(self.safe_globals)
+
+    def __exit__(self, *exc) -> None:
+        _fmt._USER_SAFE_GLOBALS[:] = self._saved

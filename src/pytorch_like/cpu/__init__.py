@@ -2,7 +2,8 @@
 
 Mirrors ``torch.cpu`` (``is_available``, ``device_count``, ``current_device``,
 ``synchronize``, ``set_device``, ``current_stream``, ``stream``, ``Stream``,
-``StreamContext``, ``Event``, ``is_initialized``), with torch's return values: there is one
+``StreamContext``, ``Event``, ``is_initialized``, and the deprecated ``amp`` aliases of
+``torch.amp`` for ``'cpu'``), with torch's return values: there is one
 CPU device, always available, and its streams and events order nothing (work on the CPU
 runs in issue order). ``get_capabilities`` is left out: it reports CPU instruction sets
 that torch's own kernels were built for, which has no meaning for XLA's code.
@@ -17,8 +18,11 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any
 
-__all__ = ["is_available", "is_initialized", "synchronize", "current_device", "current_stream",
-           "stream", "set_device", "device_count", "Stream", "StreamContext", "Event"]
+from . import amp  # noqa: F401 - torch.cpu.amp, not in torch.cpu.__all__
+
+__all__ = ["is_available", "is_initialized", "synchronize", "current_device",
+           "current_stream", "stream", "set_device", "device_count", "Stream", "StreamContext",
+           "Event"]
 
 
 def is_available() -> bool:

@@ -15,7 +15,7 @@ import jax.numpy as jnp
 
 from .. import _dtype as D
 from .. import return_types as _rt
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap_dim
 from ._dispatch import ALL, Op, apply
 from ._util import cast_for, dims_arg, float_dtype, numpy_kwargs
 
@@ -198,6 +198,33 @@ _max_all = Op("max", _amax_fn, grad_name="MaxBackward1")
 _min_all = Op("min", _amin_fn, grad_name="MinBackward1")
 
 
+def _check_nonempty(name: str, input, dim, whole: str | None = None,  # noqa: A002
+                    as_given: bool = False) -> None:
+    """torch's errors for a reduction without identity (max, min, argmax, median, ...)
+    over an empty dimension: ``IndexError`` naming the first such dimension (wrapped to
+    be non-negative; as the user wrote it with ``as_given``, as torch's amax and amin do),
+    or, with no ``dim`` and no values, ``whole`` (torch's wording differs per op; None:
+    the result is defined)."""
+    if input.numel():
+        return
+    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
+        if whole is not None:
+            raise (IndexError if whole.startswith("(") else RuntimeError)(
+                name + whole.lstrip("("))
+        return
+    shape = input.shape
+    for d in dim if isinstance(dim, (tuple, list)) else (dim,):
+        w = _wrap_dim(int(d), input.ndim)
+        if shape[w] == 0:
+            raise IndexError(f"{name} Expected reduction dim {d if as_given else w} to have "
+                             "non-zero size.")
+
+
+# What torch says when a reduction without identity gets no ``dim`` and no values.
+_SPECIFY = " Expected reduction dim to be specified for input.numel() == 0."
+_SPECIFY_LONG = _SPECIFY + " Specify the reduction dim with the 'dim' argument."
+
+
 def _reduce_extreme(input, dim, keepdim, largest: bool, other):  # noqa: A002
     if isinstance(dim, Tensor):
         other, dim = dim, None
@@ -211,6 +238,7 @@ def _reduce_extreme(input, dim, keepdim, largest: bool, other):  # noqa: A002
                                "with the 'dim' argument.")
         return apply(_max_all if largest else _min_all, (input,),
                      (("dim", None), ("keepdim", False)))
+    _check_nonempty("max():" if largest else "min():", input, dim)
     d = dims_arg(dim, input.ndim)[0]
     v, i = apply(_max_dim if largest else _min_dim, (input,),
                  (("dim", d), ("keepdim", bool(keepdim)), ("largest", largest)), None,
@@ -229,14 +257,20 @@ def min(input, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001, A
 
 
 def amax(input, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
+    _check_nonempty("amax():", input, dim, _SPECIFY_LONG, as_given=True)
     return apply(_amax, (input,), _s(input, dim, keepdim))
 
 
 def amin(input, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
+    _check_nonempty("amin():", input, dim, _SPECIFY_LONG, as_given=True)
     return apply(_amin, (input,), _s(input, dim, keepdim))
 
 
 def aminmax(input, *, dim=None, keepdim=False):  # noqa: A002
+    _check_nonempty("aminmax:", input, dim)
+    if dim is None and not input.numel():
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                           "operation has no identity.")
     return _rt.aminmax(amin(input, dim if dim is not None else (), keepdim),
               amax(input, dim if dim is not None else (), keepdim))
 
@@ -254,12 +288,14 @@ _argmax = Op("argmax", _argmax_fn, differentiable=False)
 
 def argmax(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """Mirrors ``torch.argmax`` (int64; over the flattened tensor when ``dim`` is None)."""
+    _check_nonempty("argmax():", input, dim, "(" + _SPECIFY)
     d = None if dim is None else dims_arg(dim, input.ndim)[0]
     return apply(_argmax, (input,), (("dim", d), ("keepdim", keepdim), ("largest", True)),
                  None, D.int64)
 
 
 def argmin(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    _check_nonempty("argmin():", input, dim, "(" + _SPECIFY)
     d = None if dim is None else dims_arg(dim, input.ndim)[0]
     return apply(_argmax, (input,), (("dim", d), ("keepdim", keepdim), ("largest", False)),
                  None, D.int64)
@@ -344,6 +380,8 @@ def cumprod(input, dim: int, *, dtype=None) -> Tensor:  # noqa: A002
 
 def _cumext_fn(x, *, dim, largest):
     n = x.shape[dim]
+    if n == 0:  # nothing to scan: empty values and indices, as torch returns
+        return x, jnp.zeros(x.shape, D.int64.storage)
     xs = jnp.moveaxis(x, dim, 0)
 
     def step(carry, xi):
@@ -478,6 +516,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
 
 def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
     from .indexing import index_select
+    _check_nonempty("kthvalue():", input, dim)
     vals, idx = sort(input, dim)
     d = dims_arg(dim, input.ndim)[0]
     from .creation import tensor
@@ -488,17 +527,32 @@ def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
     return _rt.kthvalue(v, i)
 
 
+def _no_median(input) -> Tensor:  # noqa: A002
+    """torch's median of no values: NaN (for integers their NaN stand-in, the lowest
+    value). Not differentiable here (torch's has a grad_fn, whose gradient is empty)."""
+    from .creation import full
+    import numpy as np
+    st = np.dtype(input.dtype.storage)
+    fill = float("nan") if st.kind in "fc" else False if st.kind == "b" \
+        else int(np.iinfo(st).min)  # the storage's lowest value (int32 without x64)
+    return full((), fill, dtype=input.dtype)
+
+
 def median(input, dim=None, keepdim: bool = False):  # noqa: A002
     """Mirrors ``torch.median``: the lower of the two middle values."""
     if dim is None:
         flat = input.reshape(-1)
+        if not flat.numel():  # torch: NaN, the median of no values
+            return _no_median(input)
         return sort(flat).values[(flat.numel() - 1) // 2]
+    _check_nonempty("median():", input, dim)
     n = input.shape[dims_arg(dim, input.ndim)[0]]
     return _rt.median(*kthvalue(input, (n - 1) // 2 + 1, dim, keepdim))
 
 
 def mode(input, dim: int = -1, keepdim: bool = False):  # noqa: A002
     import numpy as np
+    _check_nonempty("mode():", input, dim)
     arr = np.moveaxis(input.numpy(), dim, -1)
     flat = arr.reshape(-1, arr.shape[-1])
     vals, idxs = [], []
@@ -642,9 +696,12 @@ def nanmedian(input, dim=None, keepdim: bool = False):  # noqa: A002
         tensor(2.)
     """
     if dim is None:
+        if not input.numel():  # torch: NaN, the median of no values
+            return _no_median(input)
         v, _ = apply(_nanmedian, (input.reshape(-1),), (("dim", 0),), None,
                      (input.dtype, D.int64))
         return v.reshape(())
+    _check_nonempty("median():", input, dim)  # torch's nanmedian says median() too
     d = dims_arg(dim, _builtins.max(input.ndim, 1))[0]
     x = input if input.ndim else input.reshape(1)
     v, i = apply(_nanmedian, (x,), (("dim", d),), None, (input.dtype, D.int64))
