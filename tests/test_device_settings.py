@@ -104,6 +104,22 @@ def test_cpu_amp_names_are_deprecated_aliases_that_work():
                 assert torch.mm(torch.ones(2, 3), torch.ones(3, 4)).dtype == torch.bfloat16
 
 
+def test_mps_and_xpu_are_device_names_without_a_backend():
+    assert str(pl.device("mps")) == "mps" and pl.device("xpu:0").index == 0
+    with pytest.raises(RuntimeError, match="PyTorch is not linked with support for mps "
+                       "devices"):
+        pl.ones(2).to("mps")
+    with pytest.raises(AssertionError, match="Torch not compiled with XPU enabled"):
+        pl.ones(2, device="xpu")
+    with pytest.raises(RuntimeError, match="Expected one of .* device type at start of device "
+                       "string: mpx"):
+        pl.device("mpx")
+    if torch is not None:
+        with pytest.raises(RuntimeError, match="PyTorch is not linked with support for mps "
+                           "devices"):
+            torch.ones(2).to("mps")
+
+
 @pytest.fixture
 def default_printoptions():
     yield

@@ -336,3 +336,25 @@ def test_cummax_over_an_empty_dimension_has_a_gradient():
     v, i = x.cummax(1)
     v.sum().backward()
     assert v.shape == (2, 0) and i.dtype == pl.int64 and x.grad.shape == (2, 0)
+
+
+@pytest.mark.parametrize("call", ["softmax(0)", "softmax(1)", "log_softmax(0)",
+                                  "log_softmax(-1)", "softmax(1, dtype={lib}.float64)"])
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+def test_softmax_of_integers_is_refused_as_in_torch(call, dtype):
+    # torch has no integer softmax kernel: NotImplementedError naming it, unless dtype= asks
+    # for a float.
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib, name in ((torch, "torch"), (pl, "pl")):
+        x = lib.tensor([[1, 0, 2]], dtype=getattr(lib, dtype))
+        try:
+            out = eval("x." + call.format(lib=name), {"x": x, "torch": torch, "pl": pl})  # noqa: S307
+        except NotImplementedError as e:
+            results.append(str(e))
+        else:
+            results.append(np.asarray(out.tolist()))
+    if isinstance(results[0], str):
+        assert results[1] == results[0]
+    else:
+        np.testing.assert_allclose(results[1], results[0], rtol=1e-6)

@@ -335,8 +335,19 @@ GRAD_FN_NAMES = [
     "x.index_select(0, lib.tensor([0]))", "x @ x.t()", "lib.mv(x, x[0])", "lib.dot(x[0], x[0])",
     "x.unsqueeze(0) @ x.t()", "lib.bmm(x.unsqueeze(0), x.t().unsqueeze(0))", "x.clone()",
     "x.double()", "x.masked_fill(x > 0, 0.)", "x.square()", "x.log1p()", "x.narrow(0, 0, 2)",
-    "x.expand_as(x)",
+    "x.expand_as(x)", "1 / x", "2.5 / x", "lib.nn.functional.dropout(x, 0.5)",
+    "lib.nn.functional.dropout1d(x.unsqueeze(0), 0.5)", "lib.nn.Dropout(0.2)(x)",
 ]
+
+
+@needs_torch
+def test_reverse_division_rounds_as_torch():
+    # torch computes c / t as t.reciprocal() * c: the same bits here.
+    xv = np.random.default_rng(0).standard_normal(20000).astype(np.float32)
+    for c in (1, 3, 2.7, -0.1):
+        np.testing.assert_array_equal((c / pl.tensor(xv)).numpy(),
+                                      (c / torch.tensor(xv)).numpy())
+    assert (1 / pl.tensor([2])).tolist() == (1 / torch.tensor([2])).tolist() == [0.5]
 
 
 @needs_torch

@@ -12,7 +12,10 @@ __all__ = ["device"]
 class device:
     """Mirrors ``torch.device``: ``device('cpu')``, ``device('cuda', 0)``, ``device('cuda:1')``.
 
-    'cuda' means a JAX GPU; 'tpu' a JAX TPU (not a torch name, accepted here).
+    'cuda' means a JAX GPU; 'tpu' a JAX TPU (not a torch name, accepted here). 'mps' and
+    'xpu' are valid names, as in torch, and placing a tensor there raises torch's error for
+    a build without them (a device-picking line such as ``'mps' if
+    torch.backends.mps.is_available() else 'cpu'`` never gets there).
 
     Example:
         >>> torch.device('cpu')
@@ -29,10 +32,10 @@ class device:
         elif ":" in type:
             type, idx = type.split(":", 1)
             index = int(idx)
-        if type not in ("cpu", "cuda", "tpu", "meta"):
+        if type not in ("cpu", "cuda", "tpu", "meta", "mps", "xpu"):
             raise RuntimeError(
-                "Expected one of cpu, cuda, tpu, meta device type at start of device string: "
-                f"{type}")
+                "Expected one of cpu, cuda, tpu, mps, xpu, meta device type at start of device "
+                f"string: {type}")
         self.type = type
         self.index = index
 
@@ -71,6 +74,10 @@ def to_jax_device(d) -> jax.Device:
     if not devs:
         if d.type == "cuda":
             raise AssertionError("Torch not compiled with CUDA enabled")
+        if d.type == "xpu":
+            raise AssertionError("Torch not compiled with XPU enabled")
+        if d.type == "mps":
+            raise RuntimeError("PyTorch is not linked with support for mps devices")
         raise RuntimeError(f"no JAX device of type '{d.type}' is available")
     idx = d.index or 0
     if idx >= len(devs):

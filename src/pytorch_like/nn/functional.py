@@ -1086,7 +1086,8 @@ def _dropout_fn(x, key, *, p, mask_shape):
     return jnp.where(keep, x * scale, jnp.zeros((), x.dtype))
 
 
-_dropout = Op("dropout", _dropout_fn, saves=(), grad_name="NativeDropoutBackward0")
+# torch's CPU dropout multiplies by a scaled mask, so its grad_fn is a MulBackward0.
+_dropout = Op("dropout", _dropout_fn, saves=(), grad_name="MulBackward0")
 
 
 def _apply_dropout(x: Tensor, p: float, inplace: bool, mask_shape) -> Tensor:

@@ -264,7 +264,9 @@ _method("__neg__", pointwise.neg)
 _method("__pos__", lambda self: self)
 _method("__abs__", pointwise.abs)
 _method("__rsub__", _no_sequences(lambda self, other: pointwise.sub(operand(other), self)))
-_method("__rtruediv__", _no_sequences(lambda self, other: pointwise.div(operand(other), self)))
+# torch computes ``c / t`` as ``t.reciprocal() * c`` (its rounding, and a MulBackward0).
+_method("__rtruediv__", _no_sequences(
+    lambda self, other: pointwise.mul(pointwise.reciprocal(self), operand(other))))
 _method("__rpow__", _no_sequences(lambda self, other: pointwise.pow(operand(other), self)))
 _method("__rmatmul__",
         _no_sequences(lambda self, other: linalg.matmul(operand(other), self)))

@@ -338,18 +338,31 @@ def _softmax_dim(input, dim):  # noqa: A002
     return dims_arg(dim, input.ndim)[0]
 
 
+def _softmax_dtype(name: str, input, d: int, dtype):  # noqa: A002
+    """The dtype a softmax computes in: ``dtype``, else the input's, which torch refuses
+    for integers and bools (it has no such kernel) with the message below."""
+    if dtype is not None:
+        return D.to_dtype(dtype)
+    if input.dtype._cat < 2:
+        kernel = f"{name}_lastdim_kernel_impl" if d == _builtins.max(input.ndim - 1, 0) \
+            else f"{name}_kernel_impl"
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{D.type_word(input.dtype)}'")
+    return float_dtype(input.dtype)
+
+
 def softmax(input, dim=None, dtype=None) -> Tensor:  # noqa: A002
     """Mirrors ``torch.softmax``."""
-    dt = D.to_dtype(dtype) if dtype is not None else float_dtype(input.dtype)
-    return apply(_softmax, (input,), (("dim", _softmax_dim(input, dim)),),
-                 cast_for(dt, input), dt)
+    d = _softmax_dim(input, dim)
+    dt = _softmax_dtype("softmax", input, d, dtype)
+    return apply(_softmax, (input,), (("dim", d),), cast_for(dt, input), dt)
 
 
 def log_softmax(input, dim=None, dtype=None) -> Tensor:  # noqa: A002
     """Mirrors ``torch.log_softmax``."""
-    dt = D.to_dtype(dtype) if dtype is not None else float_dtype(input.dtype)
-    return apply(_log_softmax, (input,), (("dim", _softmax_dim(input, dim)),),
-                 cast_for(dt, input), dt)
+    d = _softmax_dim(input, dim)
+    dt = _softmax_dtype("log_softmax", input, d, dtype)
+    return apply(_log_softmax, (input,), (("dim", d),), cast_for(dt, input), dt)
 
 
 # -- scans -------------------------------------------------------------------------------
