@@ -8,6 +8,7 @@ Tests comparing with real torch call ``pytest.importorskip("torch")`` themselves
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import re
@@ -257,13 +258,14 @@ def test_jax_state_gives_clear_error_and_keeps_old_file(tmp_path):
 
 
 
+@dataclasses.dataclass(frozen=True)
 class RunConfig:
-    """A user object saved next to the weights, defined at module level for pickle."""
+    """A user object saved next to the weights, defined at module level for pickle (frozen:
+    loading writes its tensor attribute all the same)."""
 
-    def __init__(self, lr: float, layers: list, mask) -> None:
-        self.lr = lr
-        self.layers = layers
-        self.mask = mask
+    lr: float
+    layers: list
+    mask: object
 
 
 def _save_with_config(lib, path) -> None:

@@ -1246,9 +1246,13 @@ def _materialize(obj: Any, from_array: FromArray) -> Any:
         if _USER_SAFE_GLOBALS and t.__module__ != __name__:
             # Built from a global the user allowlisted (add_safe_globals): kept as it is,
             # with the tensors among its attributes converted.
+            # Written into __dict__ as pickle's BUILD does (a frozen dataclass allows it).
             memo[key] = x
-            for k, v in getattr(x, "__dict__", {}).items():
-                setattr(x, k, convert(v))
+            state = getattr(x, "__dict__", {})
+            for k, v in list(state.items()):
+                new = convert(v)
+                if new is not v:
+                    state[k] = new
             return x
         raise _CorruptCheckpoint(f"unexpected object of type {t.__name__} after unpickling")
 

@@ -198,19 +198,18 @@ _max_all = Op("max", _amax_fn, grad_name="MaxBackward1")
 _min_all = Op("min", _amin_fn, grad_name="MinBackward1")
 
 
-def _check_nonempty(name: str, input, dim, whole: str | None = None,  # noqa: A002
+def _check_nonempty(name: str, input, dim, whole: tuple | None = None,  # noqa: A002
                     as_given: bool = False) -> None:
     """torch's errors for a reduction without identity (max, min, argmax, median, ...)
     over an empty dimension: ``IndexError`` naming the first such dimension (wrapped to
     be non-negative; as the user wrote it with ``as_given``, as torch's amax and amin do),
-    or, with no ``dim`` and no values, ``whole`` (torch's wording differs per op; None:
-    the result is defined)."""
+    or, with no ``dim`` and no values, ``whole`` = ``(exception class, message after the
+    name)`` (torch's wording differs per op; None: the result is defined)."""
     if input.numel():
         return
     if dim is None or (isinstance(dim, (tuple, list)) and not dim):
         if whole is not None:
-            raise (IndexError if whole.startswith("(") else RuntimeError)(
-                name + whole.lstrip("("))
+            raise whole[0](name + whole[1])
         return
     shape = input.shape
     for d in dim if isinstance(dim, (tuple, list)) else (dim,):
@@ -257,12 +256,12 @@ def min(input, dim=None, keepdim: bool = False, *, other=None):  # noqa: A001, A
 
 
 def amax(input, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
-    _check_nonempty("amax():", input, dim, _SPECIFY_LONG, as_given=True)
+    _check_nonempty("amax():", input, dim, (RuntimeError, _SPECIFY_LONG), as_given=True)
     return apply(_amax, (input,), _s(input, dim, keepdim))
 
 
 def amin(input, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
-    _check_nonempty("amin():", input, dim, _SPECIFY_LONG, as_given=True)
+    _check_nonempty("amin():", input, dim, (RuntimeError, _SPECIFY_LONG), as_given=True)
     return apply(_amin, (input,), _s(input, dim, keepdim))
 
 
@@ -288,14 +287,14 @@ _argmax = Op("argmax", _argmax_fn, differentiable=False)
 
 def argmax(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
     """Mirrors ``torch.argmax`` (int64; over the flattened tensor when ``dim`` is None)."""
-    _check_nonempty("argmax():", input, dim, "(" + _SPECIFY)
+    _check_nonempty("argmax():", input, dim, (IndexError, _SPECIFY))
     d = None if dim is None else dims_arg(dim, input.ndim)[0]
     return apply(_argmax, (input,), (("dim", d), ("keepdim", keepdim), ("largest", True)),
                  None, D.int64)
 
 
 def argmin(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    _check_nonempty("argmin():", input, dim, "(" + _SPECIFY)
+    _check_nonempty("argmin():", input, dim, (IndexError, _SPECIFY))
     d = None if dim is None else dims_arg(dim, input.ndim)[0]
     return apply(_argmax, (input,), (("dim", d), ("keepdim", keepdim), ("largest", False)),
                  None, D.int64)
