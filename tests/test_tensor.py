@@ -366,3 +366,16 @@ def test_grad_fn_repr():
     y = pl.tensor([1.0], requires_grad=True) * 2
     assert repr(y.grad_fn).startswith("<MulBackward0 object at 0x")
     assert y.grad_fn.next_functions[0][0].name() == "torch::autograd::AccumulateGrad"
+
+
+@needs_torch
+def test_device_and_memory_predicates_match_torch():
+    for lib in (pl, torch):
+        t = lib.ones(2, 3)
+        view = t[0]
+        assert (t.is_mps, t.is_xpu, t.is_pinned(), t.is_shared()) == (False,) * 4
+        assert t.share_memory_() is t and t.is_shared() and view.is_shared()
+        assert t.detach().is_shared() and not lib.ones(2).is_shared()
+        base = lib.ones(4)
+        base.view(2, 2).share_memory_()  # a view shares its base's storage
+        assert base.is_shared(), lib.__name__

@@ -297,6 +297,9 @@ class Tensor:
         return self.device.type == "cuda"
 
     is_cpu = property(lambda self: self.device.type == "cpu")
+    # Devices JAX does not drive here (torch.device("mps") / ("xpu") can hold no tensor).
+    is_mps = property(lambda self: False)
+    is_xpu = property(lambda self: False)
 
     def is_floating_point(self) -> bool:
         return self._dtype.is_floating_point
@@ -727,8 +730,30 @@ class Tensor:
             raise RuntimeError("Cannot access accelerator device when none is available.")
         return self
 
+    def is_pinned(self, device=None) -> bool:
+        """Mirrors ``Tensor.is_pinned``: always False (JAX stages host-to-device copies
+        itself; ``pin_memory`` pins nothing)."""
+        return False
+
     def share_memory_(self) -> Tensor:
+        """Mirrors ``Tensor.share_memory_``: the storage is marked shared (``is_shared()``);
+        a JAX array is immutable, so nothing moves."""
+        cell = self._cell
+        while hasattr(cell, "base"):
+            cell = cell.base._cell
+        _SHARED.add(cell)
         return self
+
+    def is_shared(self) -> bool:
+        """Mirrors ``Tensor.is_shared``: True after ``share_memory_()`` on this tensor or
+        anything sharing its storage (aliases, views, their base)."""
+        cell = self._cell
+        while hasattr(cell, "base"):  # a view's storage is its base's
+            cell = cell.base._cell
+        return cell in _SHARED
+
+
+_SHARED: weakref.WeakSet = weakref.WeakSet()  # storages marked by share_memory_()
 
 
 _FLOAT_GRAD_WARNED: list = []
