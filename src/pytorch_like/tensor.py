@@ -738,19 +738,19 @@ class Tensor:
     def share_memory_(self) -> Tensor:
         """Mirrors ``Tensor.share_memory_``: the storage is marked shared (``is_shared()``);
         a JAX array is immutable, so nothing moves."""
-        cell = self._cell
-        while hasattr(cell, "base"):
-            cell = cell.base._cell
-        _SHARED.add(cell)
+        _SHARED.add(self._root_storage())
         return self
 
     def is_shared(self) -> bool:
         """Mirrors ``Tensor.is_shared``: True after ``share_memory_()`` on this tensor or
         anything sharing its storage (aliases, views, their base)."""
-        cell = self._cell
-        while hasattr(cell, "base"):  # a view's storage is its base's
-            cell = cell.base._cell
-        return cell in _SHARED
+        return self._root_storage() in _SHARED
+
+    def _root_storage(self) -> _Storage:
+        """The storage this tensor's values live in (a view's is its base's)."""
+        from .ops._views import root_base
+
+        return root_base(self)._cell
 
 
 _SHARED: weakref.WeakSet = weakref.WeakSet()  # storages marked by share_memory_()

@@ -107,7 +107,7 @@ def defer(op, vals: list, static: tuple = ()):
     node = Node(op, static, None, (), (), (), (), [], tuple((a.shape, a.dtype) for a in avals))
     node.pending = tuple(vals)
     lazies = outputs(node, avals)
-    _DEFERRED[:] = [r for r in _DEFERRED if r() is not None and r().value is None]
+    _DEFERRED[:] = [r for r in _DEFERRED if (lz := r()) is not None and lz.value is None]
     _DEFERRED.extend(weakref.ref(lz) for lz in lazies)
     return lazies
 
